@@ -1,0 +1,37 @@
+# Sourced by tools/check and tools/demo: installs the Debian packages the
+# project needs, only those missing, so a fresh Debian 12 machine is enough.
+# shellcheck shell=bash
+
+LP_BUILD_PACKAGES=(
+  meson ninja-build pkg-config gcc gettext
+  libglib2.0-dev libglib2.0-bin libsoup-3.0-dev glib-networking
+  libgnutls28-dev libarchive-dev libjson-glib-dev libpolkit-gobject-1-dev
+)
+LP_TEST_PACKAGES=(
+  dbus-daemon dbus python3 python3-gi gir1.2-glib-2.0 python3-dbusmock python3-pytest
+  polkitd pkexec gnutls-bin openssl tinyproxy linux-kbuild-6.1
+  zstd xz-utils bzip2 libarchive-tools util-linux
+)
+
+lp_install_missing() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+      missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing packages: ${missing[*]} (run as root, or install them)" >&2
+    return 1
+  fi
+  echo "installing: ${missing[*]}"
+  if [ -z "${LP_APT_UPDATED:-}" ]; then
+    apt-get update -q >/dev/null
+    LP_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The system python has python3-gi and python3-dbusmock; a pyenv or venv
+# python earlier in PATH has neither.
+export PATH="/usr/sbin:/usr/bin:/sbin:/bin:${PATH}"
