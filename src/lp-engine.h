@@ -1,0 +1,67 @@
+/* lp-engine.h: the patch cycle state machine behind Enable, Disable, Refresh
+ * and the periodic check. Knows nothing of D-Bus: LpDaemon mirrors these
+ * GObject properties onto the bus and calls these methods.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lp-config.h"
+
+G_BEGIN_DECLS
+
+#define LP_TYPE_ENGINE (lp_engine_get_type ())
+G_DECLARE_FINAL_TYPE (LpEngine, lp_engine, LP, ENGINE, GObject)
+
+/* Read-only GObject properties, each notified only when its value changes
+ * (the D-Bus property of the same meaning in brackets):
+ *   "enabled"        gboolean   [Enabled]
+ *   "machine-id"     string     [MachineId]
+ *   "kernel"         string     [Kernel]
+ *   "architecture"   string     [Architecture]
+ *   "supported"      string     [Supported]
+ *   "check-state"    string     [CheckState]
+ *   "patch-state"    string     [PatchState]
+ *   "patch-version"  string     [PatchVersion]
+ *   "fixes"          GVariant   a(ssbs) [Fixes]
+ *   "last-check"     gint64     [LastCheck]
+ *   "next-check"     gint64     [NextCheck]
+ *   "last-error"     string     [LastError]
+ *   "tier"           string     [Tier]
+ *   "mode"           string     [Mode]
+ *   "progress"       guint      [Progress]
+ * Strings are never NULL ("" when unknown). */
+
+typedef struct
+{
+  const char *state_dir;        /* STATE_DIRECTORY or LP_STATE_DIR */
+  const char *kernel_sim_root;  /* NULL = the real kernel; else LpKernelSim rooted here */
+  const char *module_certs_dir; /* extra trusted module certificates, LP_MODULE_CERTS_DIR */
+  const char *machine_id_path;  /* /etc/machine-id */
+  const char *mode_file;        /* /var/local/canonical_livepatch_mode */
+  const char *cmdline_path;     /* /proc/cmdline */
+} LpEngineOptions;
+
+LpEngine *lp_engine_new (LpConfig *config, const LpEngineOptions *options, GError **error);
+
+/* Loads stored state, re-applies a stored patch after a reboot, schedules checks. */
+void lp_engine_start (LpEngine *self);
+/* Cancels in-flight work and timers; the engine may be unreffed afterwards. */
+void lp_engine_shutdown (LpEngine *self);
+
+void lp_engine_enable_async (LpEngine *self, const char *token, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+gboolean lp_engine_enable_finish (LpEngine *self, GAsyncResult *result, GError **error);
+
+void lp_engine_disable_async (LpEngine *self, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data);
+gboolean lp_engine_disable_finish (LpEngine *self, GAsyncResult *result, GError **error);
+
+/* A call made while a check runs joins it and gets its result. */
+void lp_engine_refresh_async (LpEngine *self, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data);
+gboolean lp_engine_refresh_finish (LpEngine *self, GAsyncResult *result, GError **error);
+
+G_END_DECLS
