@@ -27,6 +27,7 @@ G_DECLARE_FINAL_TYPE (LpConfig, lp_config, LP, CONFIG, GObject)
 /* Loads @path if it exists (a missing file means all defaults). */
 LpConfig *lp_config_new (const char *path, GError **error);
 gboolean lp_config_reload (LpConfig *self, GError **error);
+const char *lp_config_get_path (LpConfig *self);
 
 /* NULL-terminated list of every key, in display order. */
 const char *const *lp_config_list_keys (void);
@@ -35,6 +36,9 @@ gboolean lp_config_validate (const char *key, const char *value, GError **error)
 
 /* key -> current value as text ("" when unset), proxy credentials masked. */
 GHashTable *lp_config_dump (LpConfig *self);
+/* Signal "changed" (no arguments): emitted once after lp_config_set_many()
+ * or lp_config_reload() changed at least one value; read the getters again. */
+
 /* Validates every change first; then saves them atomically and applies them,
  * or fails with LP_ERROR_INVALID_ARGUMENT naming the key and changes nothing.
  * Emits ::changed once if anything changed. */

@@ -1,28 +1,48 @@
 #!/usr/bin/env python3
-# Reads meson's testlog.json and prints the closing line "N passed, N failed".
+# Reads one or more meson testlog.json files (main build, sanitizer build,
+# fuzz build) and prints the closing line "N passed, N failed" over all runs.
 # A skipped test counts as failed unless its output says why it cannot run
 # here (a line starting with "SKIP:"), so a silent skip never hides a failure.
+# A test whose output holds a sanitizer report fails even if it exited 0
+# (a child process's report may not reach the exit status).
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 import json
+import os
+import re
 import sys
+
+SANITIZER_REPORT = re.compile(r'ERROR: (Address|Leak|Memory|Thread)Sanitizer|'
+                              r': runtime error: |SUMMARY: UndefinedBehaviorSanitizer')
+
+
+def output(test):
+    return (test.get('stdout') or '') + (test.get('stderr') or '')
 
 
 def main():
     passed = failed = skipped = 0
-    with open(sys.argv[1], encoding='utf-8') as log:
-        for line in log:
-            test = json.loads(line)
-            result = test['result']
-            if result == 'OK' or result == 'EXPECTEDFAIL':
-                passed += 1
-            elif result == 'SKIP' and 'SKIP:' in (test.get('stdout') or ''):
-                skipped += 1
-                reason = [l for l in test['stdout'].splitlines() if 'SKIP:' in l][0]
-                print(f"skipped {test['name']}: {reason.strip()}")
-            else:
-                failed += 1
-                print(f"failed {test['name']}: {result}")
+    for path in sys.argv[1:]:
+        if not os.path.exists(path):
+            failed += 1
+            print(f'failed {path}: no test log (the run did not happen)')
+            continue
+        with open(path, encoding='utf-8') as log:
+            for line in log:
+                test = json.loads(line)
+                result = test['result']
+                if result in ('OK', 'EXPECTEDFAIL') and SANITIZER_REPORT.search(output(test)):
+                    failed += 1
+                    print(f"failed {test['name']}: sanitizer report in its output")
+                elif result == 'OK' or result == 'EXPECTEDFAIL':
+                    passed += 1
+                elif result == 'SKIP' and 'SKIP:' in output(test):
+                    skipped += 1
+                    reason = [l for l in output(test).splitlines() if 'SKIP:' in l][0]
+                    print(f"skipped {test['name']}: {reason.strip()}")
+                else:
+                    failed += 1
+                    print(f"failed {test['name']}: {result}")
     closing = f'{passed} passed, {failed} failed'
     if skipped:
         closing += f', {skipped} skipped'

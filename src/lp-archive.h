@@ -1,0 +1,35 @@
+/* lp-archive.h: safe reading of patch tarballs (libarchive)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Caps applied while reading; every one is checked against the bytes really
+ * produced, never only against what the tar headers claim. */
+typedef struct
+{
+  guint64 max_archive_size; /* the compressed file itself (the download cap) */
+  guint max_entries;        /* tar members, of any type */
+  guint64 max_entry_size;   /* unpacked bytes of one member */
+  guint64 max_total_size;   /* unpacked bytes of all members */
+} LpArchiveLimits;
+
+/* 64 MiB archive, 8 entries, 64 MiB per entry, 128 MiB in total. */
+const LpArchiveLimits *lp_archive_limits_default (void);
+
+/* Extracts the tarball read from @archive_fd (from its current offset) into
+ * the directory @dest_dirfd, which must be fresh and empty (mode 0700).
+ * Formats: tar only; filters: none, gzip, xz, bzip2, zstd.  Only regular files
+ * with plain names (no '/', no "..", no leading '.'), each created with
+ * openat (O_CREAT|O_EXCL|O_NOFOLLOW, 0600).  On failure files already written
+ * into @dest_dirfd are removed again.  @out_names (optional) receives the
+ * member names in archive order.  The archive-size cap applies when
+ * @archive_fd is a regular file.  Errors: LP_ERROR_INVALID_ARCHIVE. */
+gboolean lp_archive_extract (int archive_fd, int dest_dirfd, const LpArchiveLimits *limits,
+                             GPtrArray **out_names, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,1362 @@
+/* lp-client.c: the Livepatch server protocol over one SoupSession
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "lp-client"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixoutputstream.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "lp-client.h"
+#include "lp-error.h"
+#include "lp-sha256.h"
+#include "lp-trust.h"
+
+#define JSON_REPLY_MAX (1024 * 1024)
+#define READ_CHUNK (64 * 1024)
+#define MAX_REDIRECTS 5
+
+struct _LpClient
+{
+  GObject parent_instance;
+
+  LpConfig *config;
+  gulong changed_id;
+  SoupSession *session;  /* NULL when the configuration cannot be used */
+  GError *session_error; /* why session is NULL */
+  GUri *base;            /* remote-server */
+  gboolean tls_patch_download;
+  guint dial_timeout;
+  guint stall_timeout;
+};
+
+G_DEFINE_TYPE (LpClient, lp_client, G_TYPE_OBJECT)
+
+typedef struct _LpRequest LpRequest;
+/* Turns a complete reply into the task's result; NULL + error on failure. */
+typedef gpointer (*LpReplyParser) (LpRequest *req, guint status, GBytes *body, GError **error);
+
+struct _LpRequest
+{
+  LpClient *client;
+  SoupSession *session; /* the one the request started on, kept across a rebuild */
+  SoupMessage *msg;
+  GInputStream *stream;
+  GCancellable *cancellable; /* ours: cancelled by the caller's, a stall or the TLS floor */
+  GCancellable *caller_cancellable;
+  gulong caller_cancel_id;
+  GError *abort_error; /* why we cancelled, when it was us */
+  char *host;
+
+  /* JSON calls */
+  LpReplyParser parse;
+  GDestroyNotify result_free;
+  GByteArray *body;
+
+  /* downloads */
+  LpPatchOffer *offer;
+  char *machine_token;
+  char *dest_path;
+  char *tmp_path;
+  GOutputStream *out;
+  LpSha256 *sha;
+  guint64 received;
+  guint redirects;
+  guint stall_id;
+  LpProgressFunc progress;
+  gpointer progress_data;
+};
+
+static void
+lp_request_free (LpRequest *req)
+{
+  g_clear_handle_id (&req->stall_id, g_source_remove);
+  if (req->caller_cancellable != NULL)
+    g_cancellable_disconnect (req->caller_cancellable, req->caller_cancel_id);
+  if (req->tmp_path != NULL)
+    {
+      /* Still set means the download did not complete: leave nothing behind. */
+      g_clear_object (&req->out);
+      unlink (req->tmp_path);
+    }
+  g_clear_object (&req->out);
+  g_clear_object (&req->stream);
+  if (req->msg != NULL)
+    g_signal_handlers_disconnect_by_data (req->msg, req);
+  g_clear_object (&req->msg);
+  g_clear_object (&req->session);
+  g_clear_object (&req->cancellable);
+  g_clear_object (&req->caller_cancellable);
+  g_clear_object (&req->client);
+  g_clear_error (&req->abort_error);
+  g_clear_pointer (&req->body, g_byte_array_unref);
+  g_clear_pointer (&req->offer, lp_patch_offer_free);
+  g_clear_pointer (&req->sha, lp_sha256_free);
+  g_free (req->host);
+  g_free (req->machine_token);
+  g_free (req->dest_path);
+  g_free (req->tmp_path);
+  g_free (req);
+}
+
+/* ---- value types ------------------------------------------------------ */
+
+void
+lp_registration_free (LpRegistration *reg)
+{
+  if (reg == NULL)
+    return;
+  g_free (reg->machine_token);
+  g_free (reg->client_id);
+  g_free (reg->tier);
+  g_free (reg);
+}
+
+LpPatchOffer *
+lp_patch_offer_copy (const LpPatchOffer *offer)
+{
+  LpPatchOffer *copy = g_new0 (LpPatchOffer, 1);
+
+  copy->version = g_strdup (offer->version);
+  copy->url = g_strdup (offer->url);
+  copy->sha256 = g_strdup (offer->sha256);
+  copy->size = offer->size;
+  return copy;
+}
+
+void
+lp_patch_offer_free (LpPatchOffer *offer)
+{
+  if (offer == NULL)
+    return;
+  g_free (offer->version);
+  g_free (offer->url);
+  g_free (offer->sha256);
+  g_free (offer);
+}
+
+void
+lp_check_reply_free (LpCheckReply *reply)
+{
+  if (reply == NULL)
+    return;
+  g_free (reply->supported);
+  lp_patch_offer_free (reply->patch);
+  g_free (reply);
+}
+
+/* ---- session ---------------------------------------------------------- */
+
+/* "a, .b.example,10.0.0.0/8" -> { "a", ".b.example", "10.0.0.0/8" } */
+static GStrv
+split_no_proxy (const char *no_proxy)
+{
+  g_auto (GStrv) parts = g_strsplit (no_proxy, ",", -1);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i]; i++)
+    {
+      g_strstrip (parts[i]);
+      if (*parts[i] != '\0')
+        g_strv_builder_add (builder, parts[i]);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static GProxyResolver *
+proxy_resolver_from_config (LpConfig *config)
+{
+  const char *http_proxy = lp_config_get_http_proxy (config);
+  const char *https_proxy = lp_config_get_https_proxy (config);
+  const char *no_proxy = lp_config_get_no_proxy (config);
+  g_auto (GStrv) ignore = NULL;
+  GProxyResolver *resolver;
+
+  if (http_proxy == NULL && https_proxy == NULL)
+    return NULL;
+  if (no_proxy != NULL)
+    ignore = split_no_proxy (no_proxy);
+  /* Without a default proxy, a scheme with no proxy configured goes direct:
+   * configured proxies replace the environment's, they do not add to it. */
+  resolver = g_simple_proxy_resolver_new (NULL, ignore);
+  if (ignore != NULL && g_strv_contains ((const char *const *) ignore, "*"))
+    return resolver; /* "*": everything direct */
+  if (http_proxy != NULL)
+    g_simple_proxy_resolver_set_uri_proxy (G_SIMPLE_PROXY_RESOLVER (resolver), "http", http_proxy);
+  if (https_proxy != NULL)
+    g_simple_proxy_resolver_set_uri_proxy (G_SIMPLE_PROXY_RESOLVER (resolver), "https",
+                                           https_proxy);
+  g_debug ("using configured proxies (http: %s, https: %s)", http_proxy ? "yes" : "no",
+           https_proxy ? "yes" : "no");
+  return resolver;
+}
+
+static gboolean
+lp_client_build_session (LpClient *self, GError **error)
+{
+  g_autoptr (GTlsDatabase) db = NULL;
+  g_autoptr (GProxyResolver) resolver = NULL;
+  g_autoptr (GUri) base = NULL;
+  g_autoptr (GError) uri_error = NULL;
+  const char *remote = lp_config_get_remote_server (self->config);
+
+  base = g_uri_parse (remote, G_URI_FLAGS_NONE, &uri_error);
+  if (base == NULL || g_uri_get_host (base) == NULL)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT, "remote-server %s: %s", remote,
+                   uri_error ? uri_error->message : "no host");
+      return FALSE;
+    }
+  db = lp_trust_database_new (lp_config_get_ca_certs (self->config), error);
+  if (db == NULL)
+    return FALSE;
+  resolver = proxy_resolver_from_config (self->config);
+  self->dial_timeout = lp_config_get_dial_timeout (self->config);
+  /* libsoup applies "timeout" to connecting (dial-timeout) and to every
+   * later socket wait, which also bounds a server that never answers. */
+  self->session = soup_session_new_with_options ("user-agent", "livepatch/" PACKAGE_VERSION,
+                                                 "timeout", self->dial_timeout, "idle-timeout", 60,
+                                                 "tls-database", db, "max-conns-per-host", 2, NULL);
+  if (resolver != NULL)
+    soup_session_set_proxy_resolver (self->session, resolver);
+  self->base = g_steal_pointer (&base);
+  self->tls_patch_download = lp_config_get_tls_patch_download (self->config);
+  return TRUE;
+}
+
+static void
+lp_client_rebuild (LpClient *self)
+{
+  g_clear_object (&self->session);
+  g_clear_error (&self->session_error);
+  g_clear_pointer (&self->base, g_uri_unref);
+  if (!lp_client_build_session (self, &self->session_error))
+    {
+      g_clear_object (&self->session);
+      g_warning ("cannot talk to the server: %s", self->session_error->message);
+    }
+}
+
+static void
+config_changed_cb (LpConfig *config, gpointer user_data)
+{
+  lp_client_rebuild (LP_CLIENT (user_data));
+}
+
+static void
+lp_client_dispose (GObject *object)
+{
+  LpClient *self = LP_CLIENT (object);
+
+  if (self->config != NULL && self->changed_id != 0)
+    g_signal_handler_disconnect (self->config, self->changed_id);
+  self->changed_id = 0;
+  g_clear_object (&self->config);
+  g_clear_object (&self->session);
+  G_OBJECT_CLASS (lp_client_parent_class)->dispose (object);
+}
+
+static void
+lp_client_finalize (GObject *object)
+{
+  LpClient *self = LP_CLIENT (object);
+
+  g_clear_error (&self->session_error);
+  g_clear_pointer (&self->base, g_uri_unref);
+  G_OBJECT_CLASS (lp_client_parent_class)->finalize (object);
+}
+
+static void
+lp_client_class_init (LpClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = lp_client_dispose;
+  object_class->finalize = lp_client_finalize;
+}
+
+static void
+lp_client_init (LpClient *self)
+{
+  self->stall_timeout = LP_CLIENT_DEFAULT_STALL_TIMEOUT;
+}
+
+LpClient *
+lp_client_new (LpConfig *config)
+{
+  LpClient *self = g_object_new (LP_TYPE_CLIENT, NULL);
+
+  self->config = g_object_ref (config);
+  self->changed_id = g_signal_connect (config, "changed", G_CALLBACK (config_changed_cb), self);
+  lp_client_rebuild (self);
+  return self;
+}
+
+void
+lp_client_set_stall_timeout (LpClient *self, guint seconds)
+{
+  g_return_if_fail (LP_IS_CLIENT (self));
+  self->stall_timeout = MAX (seconds, 1);
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+static char *
+describe_certificate_errors (GTlsCertificateFlags flags)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  if (flags & G_TLS_CERTIFICATE_UNKNOWN_CA)
+    g_string_append (text, ", not signed by a trusted CA (see ca-certs)");
+  if (flags & G_TLS_CERTIFICATE_BAD_IDENTITY)
+    g_string_append (text, ", issued for another host name");
+  if (flags & G_TLS_CERTIFICATE_NOT_ACTIVATED)
+    g_string_append (text, ", not valid yet");
+  if (flags & G_TLS_CERTIFICATE_EXPIRED)
+    g_string_append (text, ", expired");
+  if (flags & G_TLS_CERTIFICATE_REVOKED)
+    g_string_append (text, ", revoked");
+  if (flags & G_TLS_CERTIFICATE_INSECURE)
+    g_string_append (text, ", uses an insecure algorithm");
+  if (text->len == 0)
+    return g_strdup ("");
+  return g_strdup (text->str + 1);
+}
+
+static void
+set_tls_error (LpRequest *req, const GError *cause, GError **error)
+{
+  GTlsCertificateFlags flags =
+      req->msg ? soup_message_get_tls_peer_certificate_errors (req->msg) : 0;
+  g_autofree char *detail = describe_certificate_errors (flags);
+
+  if (g_error_matches (cause, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) || flags != 0)
+    g_set_error (error, LP_ERROR, LP_ERROR_NETWORK,
+                 "TLS: the certificate of %s is not accepted:%s (%s)", req->host, detail,
+                 cause->message);
+  else
+    g_set_error (error, LP_ERROR, LP_ERROR_NETWORK,
+                 "TLS handshake with %s failed; livepatch requires TLS 1.2 or newer and a "
+                 "trusted certificate: %s",
+                 req->host, cause->message);
+}
+
+/* Every GIO, TLS and libsoup error becomes LP_ERROR_NETWORK (or CANCELLED),
+ * keeping the original message and naming the host. */
+static void
+set_transport_error (LpRequest *req, const GError *cause, GError **error)
+{
+  if (req->abort_error != NULL)
+    g_propagate_error (error, g_error_copy (req->abort_error));
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_set_error (error, LP_ERROR, LP_ERROR_CANCELLED, "request to %s cancelled", req->host);
+  else if (cause->domain == G_TLS_ERROR)
+    set_tls_error (req, cause, error);
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    g_set_error (error, LP_ERROR, LP_ERROR_NETWORK,
+                 "timed out after %u s talking to %s (dial-timeout): %s", req->client->dial_timeout,
+                 req->host, cause->message);
+  else if (cause->domain == G_IO_ERROR &&
+           (cause->code == G_IO_ERROR_PROXY_FAILED || cause->code == G_IO_ERROR_PROXY_AUTH_FAILED ||
+            cause->code == G_IO_ERROR_PROXY_NEED_AUTH ||
+            cause->code == G_IO_ERROR_PROXY_NOT_ALLOWED))
+    g_set_error (error, LP_ERROR, LP_ERROR_NETWORK, "proxy refused or failed to reach %s: %s",
+                 req->host, cause->message);
+  else
+    g_set_error (error, LP_ERROR, LP_ERROR_NETWORK, "cannot reach %s: %s", req->host,
+                 cause->message);
+}
+
+static void
+abort_request (LpRequest *req, GError *reason)
+{
+  if (req->abort_error == NULL)
+    req->abort_error = reason;
+  else
+    g_error_free (reason);
+  g_cancellable_cancel (req->cancellable);
+}
+
+static void
+network_event_cb (SoupMessage *msg, GSocketClientEvent event, GIOStream *connection,
+                  gpointer user_data)
+{
+  LpRequest *req = user_data;
+  GError *error = NULL;
+
+  if (event != G_SOCKET_CLIENT_TLS_HANDSHAKED || !G_IS_TLS_CONNECTION (connection))
+    return;
+  /* Belt and braces behind lp_trust_init_process(): checked before any
+   * request byte is written on this connection. */
+  if (!lp_trust_check_protocol_version (
+          g_tls_connection_get_protocol_version (G_TLS_CONNECTION (connection)), req->host, &error))
+    abort_request (req, error);
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+static void
+caller_cancelled_cb (GCancellable *caller, gpointer user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+static LpRequest *
+lp_request_new (LpClient *self, GCancellable *caller_cancellable)
+{
+  LpRequest *req = g_new0 (LpRequest, 1);
+
+  req->client = g_object_ref (self);
+  req->session = self->session ? g_object_ref (self->session) : NULL;
+  req->cancellable = g_cancellable_new ();
+  if (caller_cancellable != NULL)
+    {
+      req->caller_cancellable = g_object_ref (caller_cancellable);
+      req->caller_cancel_id =
+          g_cancellable_connect (caller_cancellable, G_CALLBACK (caller_cancelled_cb),
+                                 g_object_ref (req->cancellable), g_object_unref);
+    }
+  return req;
+}
+
+static void
+lp_request_drop_message (LpRequest *req)
+{
+  if (req->msg != NULL)
+    g_signal_handlers_disconnect_by_data (req->msg, req);
+  g_clear_object (&req->msg);
+}
+
+static void
+lp_request_set_message (LpRequest *req, SoupMessage *msg)
+{
+  lp_request_drop_message (req);
+  req->msg = msg;
+  g_free (req->host);
+  req->host = g_strdup (g_uri_get_host (soup_message_get_uri (msg)));
+  /* Redirects are ours to judge: origin, scheme, bearer token. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  g_signal_connect (msg, "network-event", G_CALLBACK (network_event_cb), req);
+}
+
+static int
+port_with_default (GUri *uri)
+{
+  int port = g_uri_get_port (uri);
+
+  if (port > 0)
+    return port;
+  return g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 ? 443 : 80;
+}
+
+/* Same scheme, host and port: the only place the machine token may go. */
+static gboolean
+same_origin (GUri *a, GUri *b)
+{
+  return g_ascii_strcasecmp (g_uri_get_scheme (a), g_uri_get_scheme (b)) == 0 &&
+         g_ascii_strcasecmp (g_uri_get_host (a), g_uri_get_host (b)) == 0 &&
+         port_with_default (a) == port_with_default (b);
+}
+
+static GUri *
+api_uri (LpClient *self, const char *path)
+{
+  g_autofree char *base = g_uri_to_string (self->base);
+  g_autofree char *joined = NULL;
+
+  while (*base && base[strlen (base) - 1] == '/')
+    base[strlen (base) - 1] = '\0';
+  joined = g_strconcat (base, path, NULL);
+  return g_uri_parse (joined, G_URI_FLAGS_ENCODED, NULL);
+}
+
+static void
+set_bearer (SoupMessage *msg, const char *token)
+{
+  g_autofree char *value = g_strdup_printf ("Bearer %s", token);
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", value);
+}
+
+static gboolean
+lp_client_check_ready (LpClient *self, GError **error)
+{
+  if (self->session != NULL)
+    return TRUE;
+  g_propagate_error (error, g_error_copy (self->session_error));
+  return FALSE;
+}
+
+/* ---- JSON calls ------------------------------------------------------- */
+
+static void json_read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+json_finish (GTask *task)
+{
+  LpRequest *req = g_task_get_task_data (task);
+  g_autoptr (GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&req->body));
+  GError *error = NULL;
+  gpointer value = req->parse (req, soup_message_get_status (req->msg), body, &error);
+
+  if (value == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, value, req->result_free);
+}
+
+static void
+json_read_next (GTask *task)
+{
+  LpRequest *req = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (req->stream, READ_CHUNK, G_PRIORITY_DEFAULT, req->cancellable,
+                                   json_read_cb, task);
+}
+
+static void
+json_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  LpRequest *req = g_task_get_task_data (task);
+  g_autoptr (GError) local_error = NULL;
+  GError *error = NULL;
+  g_autoptr (GBytes) chunk = g_input_stream_read_bytes_finish (req->stream, result, &local_error);
+
+  if (chunk == NULL)
+    {
+      set_transport_error (req, local_error, &error);
+      g_prefix_error (&error, "reading reply: ");
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      json_finish (task);
+      return;
+    }
+  if (req->body->len + g_bytes_get_size (chunk) > JSON_REPLY_MAX)
+    {
+      g_task_return_new_error (task, LP_ERROR, LP_ERROR_SERVER,
+                               "reply from %s is larger than %u bytes", req->host, JSON_REPLY_MAX);
+      return;
+    }
+  g_byte_array_append (req->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  json_read_next (g_steal_pointer (&task));
+}
+
+static void
+json_send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  LpRequest *req = g_task_get_task_data (task);
+  g_autoptr (GError) local_error = NULL;
+  GError *error = NULL;
+
+  req->stream = soup_session_send_finish (SOUP_SESSION (source), result, &local_error);
+  if (req->stream == NULL)
+    {
+      set_transport_error (req, local_error, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  req->body = g_byte_array_new ();
+  json_read_next (g_steal_pointer (&task));
+}
+
+static void
+json_call (GTask *task, const char *method, GUri *uri, const char *bearer, JsonNode *body)
+{
+  LpRequest *req = g_task_get_task_data (task);
+  SoupMessage *msg = soup_message_new_from_uri (method, uri);
+
+  lp_request_set_message (req, msg);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept",
+                                "application/json");
+  if (bearer != NULL)
+    set_bearer (msg, bearer);
+  if (body != NULL)
+    {
+      g_autofree char *text = json_to_string (body, FALSE);
+      g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&text), strlen (text));
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  soup_session_send_async (req->session, msg, G_PRIORITY_DEFAULT, req->cancellable, json_send_cb,
+                           task);
+}
+
+static GTask *
+json_task_new (LpClient *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+               gpointer user_data, gpointer tag, LpReplyParser parse, GDestroyNotify result_free)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  LpRequest *req = lp_request_new (self, cancellable);
+
+  g_task_set_source_tag (task, tag);
+  /* Cancellation is reported as LP_ERROR_CANCELLED, not as a GIO error. */
+  g_task_set_check_cancellable (task, FALSE);
+  req->parse = parse;
+  req->result_free = result_free;
+  g_task_set_task_data (task, req, (GDestroyNotify) lp_request_free);
+  return task;
+}
+
+static GError *
+status_error (LpRequest *req, guint status, const char *what)
+{
+  return g_error_new (LP_ERROR, LP_ERROR_SERVER, "%s: %s answered HTTP %u %s", what, req->host,
+                      status, soup_status_get_phrase (status));
+}
+
+static JsonObject *
+parse_reply_object (GBytes *body, const char *what, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) local_error = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (body, &len);
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, data ? data : "", (gssize) len, &local_error))
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "%s: reply is not valid JSON: %s", what,
+                   local_error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "%s: reply is not a JSON object", what);
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+/* A required (or, with @optional, possibly absent) string member; errors
+ * name it with its @parent path, e.g. "patch.". */
+static gboolean
+get_string (JsonObject *obj, const char *parent, const char *name, const char *what,
+            gboolean optional, char **out, GError **error)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL && optional)
+    {
+      *out = g_strdup ("");
+      return TRUE;
+    }
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "%s: member \"%s%s\" is %s", what, parent,
+                   name, node == NULL ? "missing" : "not a string");
+      return FALSE;
+    }
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+/* ---- register --------------------------------------------------------- */
+
+static gpointer
+parse_registration (LpRequest *req, guint status, GBytes *body, GError **error)
+{
+  g_autoptr (JsonObject) obj = NULL;
+  g_autoptr (LpRegistration) reg = g_new0 (LpRegistration, 1);
+  const char *what = "register";
+
+  if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN ||
+      status == SOUP_STATUS_NOT_FOUND)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_UNKNOWN_TOKEN,
+                   "the server does not know this token (HTTP %u); check the token at "
+                   "https://ubuntu.com/pro",
+                   status);
+      return NULL;
+    }
+  if (status != SOUP_STATUS_OK)
+    {
+      g_propagate_error (error, status_error (req, status, what));
+      return NULL;
+    }
+  obj = parse_reply_object (body, what, error);
+  if (obj == NULL ||
+      !get_string (obj, "", "machine-token", what, FALSE, &reg->machine_token, error) ||
+      !get_string (obj, "", "client-id", what, FALSE, &reg->client_id, error) ||
+      !get_string (obj, "", "tier", what, TRUE, &reg->tier, error))
+    return NULL;
+  if (*reg->machine_token == '\0' || *reg->client_id == '\0')
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "register: member \"%s\" is empty",
+                   *reg->machine_token == '\0' ? "machine-token" : "client-id");
+      return NULL;
+    }
+  return g_steal_pointer (&reg);
+}
+
+static JsonNode *
+registration_body (const LpMachineInfo *info)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "machine-id");
+  json_builder_add_string_value (b, info->machine_id ? info->machine_id : "");
+  json_builder_set_member_name (b, "architecture");
+  json_builder_add_string_value (b, info->architecture ? info->architecture : "");
+  json_builder_set_member_name (b, "kernel");
+  json_builder_add_string_value (b, info->kernel ? info->kernel : "");
+  json_builder_set_member_name (b, "client-version");
+  json_builder_add_string_value (b, info->client_version ? info->client_version : PACKAGE_VERSION);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+void
+lp_client_register_async (LpClient *self, const char *token, const LpMachineInfo *info,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (GUri) uri = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (LP_IS_CLIENT (self));
+  task = json_task_new (self, cancellable, callback, user_data, lp_client_register_async,
+                        parse_registration, (GDestroyNotify) lp_registration_free);
+  if (!lp_client_check_ready (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (token == NULL || *token == '\0')
+    {
+      g_task_return_new_error (task, LP_ERROR, LP_ERROR_INVALID_ARGUMENT, "the token is empty");
+      return;
+    }
+  escaped = g_uri_escape_string (token, NULL, FALSE);
+  path = g_strdup_printf ("/v1/client/%s", escaped);
+  uri = api_uri (self, path);
+  body = registration_body (info);
+  g_debug ("registering with %s", g_uri_get_host (self->base));
+  json_call (g_steal_pointer (&task), "POST", uri, NULL, body);
+}
+
+LpRegistration *
+lp_client_register_finish (LpClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- check ------------------------------------------------------------ */
+
+static gboolean
+get_size (JsonObject *obj, const char *what, guint64 *out, GError **error)
+{
+  JsonNode *node = json_object_get_member (obj, "size");
+  gint64 size;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "%s: member \"patch.size\" is %s", what,
+                   node == NULL ? "missing" : "not an integer");
+      return FALSE;
+    }
+  size = json_node_get_int (node);
+  if (size <= 0 || size > LP_CLIENT_MAX_DOWNLOAD_SIZE)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_SERVER,
+                   "%s: member \"patch.size\" is %" G_GINT64_FORMAT ", outside 1..%d bytes", what,
+                   size, LP_CLIENT_MAX_DOWNLOAD_SIZE);
+      return FALSE;
+    }
+  *out = (guint64) size;
+  return TRUE;
+}
+
+static LpPatchOffer *
+parse_offer (JsonObject *patch, const char *what, GError **error)
+{
+  g_autoptr (LpPatchOffer) offer = g_new0 (LpPatchOffer, 1);
+
+  if (!get_string (patch, "patch.", "version", what, FALSE, &offer->version, error) ||
+      !get_string (patch, "patch.", "url", what, FALSE, &offer->url, error) ||
+      !get_string (patch, "patch.", "sha256", what, FALSE, &offer->sha256, error) ||
+      !get_size (patch, what, &offer->size, error))
+    return NULL;
+  if (!lp_sha256_hex_is_valid (offer->sha256))
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_SERVER,
+                   "%s: member \"patch.sha256\" is not 64 hex digits", what);
+      return NULL;
+    }
+  if (*offer->version == '\0' || *offer->url == '\0')
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "%s: member \"patch.%s\" is empty", what,
+                   *offer->version == '\0' ? "version" : "url");
+      return NULL;
+    }
+  return g_steal_pointer (&offer);
+}
+
+static gpointer
+parse_check_reply (LpRequest *req, guint status, GBytes *body, GError **error)
+{
+  g_autoptr (JsonObject) obj = NULL;
+  g_autoptr (LpCheckReply) reply = g_new0 (LpCheckReply, 1);
+  const char *what = "check";
+  JsonNode *patch;
+
+  if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_UNKNOWN_TOKEN,
+                   "the server refused this machine's token (HTTP %u); enable livepatch again",
+                   status);
+      return NULL;
+    }
+  if (status != SOUP_STATUS_OK)
+    {
+      g_propagate_error (error, status_error (req, status, what));
+      return NULL;
+    }
+  obj = parse_reply_object (body, what, error);
+  if (obj == NULL || !get_string (obj, "", "supported", what, FALSE, &reply->supported, error))
+    return NULL;
+  patch = json_object_get_member (obj, "patch");
+  if (patch == NULL || JSON_NODE_HOLDS_NULL (patch))
+    return g_steal_pointer (&reply);
+  if (!JSON_NODE_HOLDS_OBJECT (patch))
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_SERVER,
+                   "%s: member \"patch\" is neither null nor an object", what);
+      return NULL;
+    }
+  reply->patch = parse_offer (json_node_get_object (patch), what, error);
+  return reply->patch ? g_steal_pointer (&reply) : NULL;
+}
+
+static void
+add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value ? value : "");
+}
+
+static JsonNode *
+check_body (const LpCheckRequest *r)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_string (b, "kernel", r->kernel);
+  add_string (b, "architecture", r->architecture);
+  add_string (b, "patch-version", r->patch_version);
+  add_string (b, "patch-state", r->patch_state);
+  add_string (b, "check-state", r->check_state);
+  json_builder_set_member_name (b, "uptime");
+  json_builder_add_int_value (b, r->uptime);
+  json_builder_set_member_name (b, "boot-time");
+  json_builder_add_int_value (b, r->boot_time);
+  add_string (b, "client-version", r->client_version ? r->client_version : PACKAGE_VERSION);
+  if (r->cutoff_date != NULL)
+    add_string (b, "cutoff-date", r->cutoff_date);
+  if (r->patch_delay != NULL)
+    add_string (b, "patch-delay", r->patch_delay);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+void
+lp_client_check_async (LpClient *self, const char *client_id, const char *machine_token,
+                       const LpCheckRequest *request, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (GUri) uri = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (LP_IS_CLIENT (self));
+  task = json_task_new (self, cancellable, callback, user_data, lp_client_check_async,
+                        parse_check_reply, (GDestroyNotify) lp_check_reply_free);
+  if (!lp_client_check_ready (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (client_id == NULL || *client_id == '\0' || machine_token == NULL || *machine_token == '\0')
+    {
+      g_task_return_new_error (task, LP_ERROR, LP_ERROR_NOT_ENABLED,
+                               "no client id or machine token: enable livepatch first");
+      return;
+    }
+  escaped = g_uri_escape_string (client_id, NULL, FALSE);
+  path = g_strdup_printf ("/v1/client/%s/updates", escaped);
+  uri = api_uri (self, path);
+  body = check_body (request);
+  json_call (g_steal_pointer (&task), "POST", uri, machine_token, body);
+}
+
+LpCheckReply *
+lp_client_check_finish (LpClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- deregister ------------------------------------------------------- */
+
+static gpointer
+parse_deregister (LpRequest *req, guint status, GBytes *body, GError **error)
+{
+  if (SOUP_STATUS_IS_SUCCESSFUL (status) || status == SOUP_STATUS_NOT_FOUND)
+    return GINT_TO_POINTER (TRUE);
+  if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
+    g_set_error (error, LP_ERROR, LP_ERROR_UNKNOWN_TOKEN,
+                 "the server refused this machine's token (HTTP %u)", status);
+  else
+    g_propagate_error (error, status_error (req, status, "deregister"));
+  return NULL;
+}
+
+void
+lp_client_deregister_async (LpClient *self, const char *client_id, const char *machine_token,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GUri) uri = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (LP_IS_CLIENT (self));
+  task = json_task_new (self, cancellable, callback, user_data, lp_client_deregister_async,
+                        parse_deregister, NULL);
+  if (!lp_client_check_ready (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (client_id == NULL || *client_id == '\0')
+    {
+      g_task_return_new_error (task, LP_ERROR, LP_ERROR_NOT_ENABLED, "no client id");
+      return;
+    }
+  escaped = g_uri_escape_string (client_id, NULL, FALSE);
+  path = g_strdup_printf ("/v1/client/%s", escaped);
+  uri = api_uri (self, path);
+  json_call (g_steal_pointer (&task), "DELETE", uri, machine_token, NULL);
+}
+
+gboolean
+lp_client_deregister_finish (LpClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}
+
+/* ---- download --------------------------------------------------------- */
+
+static void download_send (GTask *task, GUri *uri);
+static void download_read_next (GTask *task);
+
+static gboolean
+stall_cb (gpointer user_data)
+{
+  LpRequest *req = user_data;
+
+  req->stall_id = 0;
+  abort_request (
+      req, g_error_new (LP_ERROR, LP_ERROR_NETWORK,
+                        "download from %s stalled: no data for %u s after %" G_GUINT64_FORMAT
+                        " of %" G_GUINT64_FORMAT " bytes",
+                        req->host, req->client->stall_timeout, req->received, req->offer->size));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stall_rearm (LpRequest *req)
+{
+  g_clear_handle_id (&req->stall_id, g_source_remove);
+  req->stall_id = g_timeout_add_seconds (req->client->stall_timeout, stall_cb, req);
+}
+
+/* Refuses what must not be fetched: other schemes, and plain http when
+ * tls-patch-download is set. */
+static gboolean
+download_uri_allowed (LpRequest *req, GUri *uri, GError **error)
+{
+  const char *scheme = g_uri_get_scheme (uri);
+
+  if (g_strcmp0 (scheme, "https") == 0)
+    return TRUE;
+  if (g_strcmp0 (scheme, "http") != 0 || g_uri_get_host (uri) == NULL)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "patch URL scheme \"%s\" is not http(s)",
+                   scheme ? scheme : "");
+      return FALSE;
+    }
+  if (req->client->tls_patch_download)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_NETWORK,
+                   "refusing to download the patch over plain http from %s: tls-patch-download "
+                   "is on",
+                   g_uri_get_host (uri));
+      return FALSE;
+    }
+  g_info ("downloading the patch over plain http from %s (tls-patch-download is off; the "
+          "sha256 from the TLS-protected check still guards it)",
+          g_uri_get_host (uri));
+  return TRUE;
+}
+
+static void
+download_discard (LpRequest *req)
+{
+  g_clear_handle_id (&req->stall_id, g_source_remove);
+  if (req->tmp_path == NULL)
+    return;
+  g_clear_object (&req->out);
+  unlink (req->tmp_path);
+  g_clear_pointer (&req->tmp_path, g_free);
+}
+
+/* The partial file goes before the caller hears of the failure. */
+static void
+download_fail (GTask *task, GError *error)
+{
+  download_discard (g_task_get_task_data (task));
+  g_task_return_error (task, error);
+}
+
+/* Runs in a worker thread; @task_data is the download task, whose result it
+ * sets (GTask delivers it on the caller's main context). */
+static void
+commit_thread (GTask *commit, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  GTask *task = task_data;
+  LpRequest *req = g_task_get_task_data (task);
+  g_autofree char *dir = g_path_get_dirname (req->dest_path);
+  int fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (req->out));
+  int dirfd;
+
+  if (fsync (fd) != 0 || !g_output_stream_close (req->out, NULL, NULL) ||
+      rename (req->tmp_path, req->dest_path) != 0)
+    {
+      int saved = errno;
+      unlink (req->tmp_path);
+      g_clear_pointer (&req->tmp_path, g_free);
+      g_task_return_new_error (task, LP_ERROR, LP_ERROR_INTERNAL, "saving %s: %s", req->dest_path,
+                               g_strerror (saved));
+      return;
+    }
+  g_clear_pointer (&req->tmp_path, g_free);
+  /* The rename itself must survive a crash too. */
+  dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd >= 0)
+    {
+      fsync (dirfd);
+      close (dirfd);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+download_complete (GTask *task)
+{
+  LpRequest *req = g_task_get_task_data (task);
+  g_autofree char *hex = lp_sha256_finish_hex (req->sha);
+  GTask *commit;
+
+  g_clear_handle_id (&req->stall_id, g_source_remove);
+  if (req->received != req->offer->size)
+    {
+      download_fail (task, g_error_new (LP_ERROR, LP_ERROR_NETWORK,
+                                        "download from %s ended after %" G_GUINT64_FORMAT
+                                        " of %" G_GUINT64_FORMAT " bytes",
+                                        req->host, req->received, req->offer->size));
+      return;
+    }
+  if (!lp_sha256_hex_equal (hex, req->offer->sha256))
+    {
+      download_fail (task, g_error_new (LP_ERROR, LP_ERROR_CHECKSUM_MISMATCH,
+                                        "patch %s: SHA-256 of the download is %s, the server "
+                                        "announced %s",
+                                        req->offer->version, hex, req->offer->sha256));
+      return;
+    }
+  /* fsync and rename may block: off the main loop, and the result goes
+   * back through the original task. */
+  commit = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_task_data (commit, g_object_ref (task), g_object_unref);
+  g_task_run_in_thread (commit, commit_thread);
+  g_object_unref (commit);
+}
+
+static void
+download_write_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  LpRequest *req = g_task_get_task_data (task);
+  g_autoptr (GError) local_error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &local_error))
+    {
+      if (req->abort_error != NULL || g_cancellable_is_cancelled (req->cancellable))
+        {
+          GError *error = NULL;
+          set_transport_error (req, local_error, &error);
+          download_fail (task, error);
+          return;
+        }
+      download_fail (task, g_error_new (LP_ERROR, LP_ERROR_INTERNAL, "writing %s: %s",
+                                        req->tmp_path, local_error->message));
+      return;
+    }
+  if (req->progress != NULL)
+    req->progress (req->received, req->offer->size, req->progress_data);
+  download_read_next (g_steal_pointer (&task));
+}
+
+static void
+download_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  LpRequest *req = g_task_get_task_data (task);
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GBytes) chunk = g_input_stream_read_bytes_finish (req->stream, result, &local_error);
+  GError *error = NULL;
+  gsize len;
+  const guint8 *data;
+
+  if (chunk == NULL)
+    {
+      set_transport_error (req, local_error, &error);
+      g_prefix_error (&error,
+                      "after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes: ", req->received,
+                      req->offer->size);
+      download_fail (task, error);
+      return;
+    }
+  data = g_bytes_get_data (chunk, &len);
+  if (len == 0)
+    {
+      download_complete (g_steal_pointer (&task));
+      return;
+    }
+  if (req->received + len > req->offer->size)
+    {
+      download_fail (task,
+                     g_error_new (LP_ERROR, LP_ERROR_SERVER,
+                                  "download from %s is larger than the announced %" G_GUINT64_FORMAT
+                                  " bytes",
+                                  req->host, req->offer->size));
+      return;
+    }
+  stall_rearm (req);
+  req->received += len;
+  lp_sha256_update (req->sha, data, len);
+  g_output_stream_write_all_async (req->out, data, len, G_PRIORITY_DEFAULT, req->cancellable,
+                                   download_write_cb, g_steal_pointer (&task));
+  /* write_all_async does not copy: keep the chunk alive until it is done. */
+  g_object_set_data_full (G_OBJECT (req->out), "lp-chunk", g_steal_pointer (&chunk),
+                          (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+download_read_next (GTask *task)
+{
+  LpRequest *req = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (req->stream, READ_CHUNK, G_PRIORITY_DEFAULT, req->cancellable,
+                                   download_read_cb, task);
+}
+
+static void
+download_redirect (GTask *task, guint status)
+{
+  LpRequest *req = g_task_get_task_data (task);
+  const char *location =
+      soup_message_headers_get_one (soup_message_get_response_headers (req->msg), "Location");
+  g_autoptr (GUri) target = NULL;
+  GError *error = NULL;
+
+  if (location == NULL || ++req->redirects > MAX_REDIRECTS)
+    {
+      download_fail (task, g_error_new (LP_ERROR, LP_ERROR_SERVER,
+                                        "download from %s: HTTP %u redirect %s", req->host, status,
+                                        location ? "loops" : "without a Location"));
+      return;
+    }
+  target =
+      g_uri_parse_relative (soup_message_get_uri (req->msg), location, G_URI_FLAGS_ENCODED, NULL);
+  if (target == NULL)
+    {
+      download_fail (task, g_error_new (LP_ERROR, LP_ERROR_SERVER,
+                                        "download from %s: bad redirect location", req->host));
+      return;
+    }
+  if (!download_uri_allowed (req, target, &error))
+    {
+      g_prefix_error (&error, "redirected by %s: ", req->host);
+      download_fail (task, error);
+      return;
+    }
+  g_clear_object (&req->stream);
+  download_send (g_steal_pointer (&task), target);
+}
+
+static void
+download_send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  LpRequest *req = g_task_get_task_data (task);
+  g_autoptr (GError) local_error = NULL;
+  GError *error = NULL;
+  guint status;
+  goffset length;
+
+  req->stream = soup_session_send_finish (SOUP_SESSION (source), result, &local_error);
+  if (req->stream == NULL)
+    {
+      set_transport_error (req, local_error, &error);
+      download_fail (task, error);
+      return;
+    }
+  status = soup_message_get_status (req->msg);
+  if (SOUP_STATUS_IS_REDIRECTION (status))
+    {
+      download_redirect (g_steal_pointer (&task), status);
+      return;
+    }
+  if (status != SOUP_STATUS_OK)
+    {
+      download_fail (task, status_error (req, status, "download"));
+      return;
+    }
+  length = soup_message_headers_get_content_length (soup_message_get_response_headers (req->msg));
+  if (length > 0 && (guint64) length != req->offer->size)
+    {
+      download_fail (task, g_error_new (LP_ERROR, LP_ERROR_SERVER,
+                                        "download from %s is %" G_GINT64_FORMAT
+                                        " bytes, the check announced %" G_GUINT64_FORMAT,
+                                        req->host, (gint64) length, req->offer->size));
+      return;
+    }
+  download_read_next (g_steal_pointer (&task));
+}
+
+static void
+download_send (GTask *task, GUri *uri)
+{
+  LpRequest *req = g_task_get_task_data (task);
+  SoupMessage *msg = soup_message_new_from_uri ("GET", uri);
+
+  lp_request_set_message (req, msg);
+  if (req->machine_token != NULL && same_origin (uri, req->client->base))
+    set_bearer (msg, req->machine_token);
+  stall_rearm (req);
+  soup_session_send_async (req->session, msg, G_PRIORITY_DEFAULT, req->cancellable,
+                           download_send_cb, task);
+}
+
+static gboolean
+download_open_tmp (LpRequest *req, GError **error)
+{
+  int fd;
+
+  req->tmp_path = g_strdup_printf ("%s.partial-XXXXXX", req->dest_path);
+  fd = g_mkstemp_full (req->tmp_path, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "creating %s: %s", req->tmp_path,
+                   g_strerror (errno));
+      g_clear_pointer (&req->tmp_path, g_free);
+      return FALSE;
+    }
+  req->out = g_unix_output_stream_new (fd, TRUE);
+  return TRUE;
+}
+
+static gboolean
+download_prepare (LpClient *self, LpRequest *req, const LpPatchOffer *offer, GUri **out_uri,
+                  GError **error)
+{
+  g_autoptr (GUri) uri = NULL;
+
+  if (!lp_client_check_ready (self, error))
+    return FALSE;
+  if (offer == NULL || offer->url == NULL || !lp_sha256_hex_is_valid (offer->sha256) ||
+      offer->size == 0 || offer->size > LP_CLIENT_MAX_DOWNLOAD_SIZE)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT,
+                   "patch offer lacks a URL, a valid sha256 or a size within 1..%d bytes",
+                   LP_CLIENT_MAX_DOWNLOAD_SIZE);
+      return FALSE;
+    }
+  uri = g_uri_parse_relative (self->base, offer->url, G_URI_FLAGS_ENCODED, NULL);
+  if (uri == NULL)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "patch URL \"%s\" does not parse", offer->url);
+      return FALSE;
+    }
+  req->host = g_strdup (g_uri_get_host (uri));
+  if (!download_uri_allowed (req, uri, error) || !download_open_tmp (req, error))
+    return FALSE;
+  *out_uri = g_steal_pointer (&uri);
+  return TRUE;
+}
+
+void
+lp_client_download_async (LpClient *self, const char *machine_token, const LpPatchOffer *offer,
+                          const char *dest_path, LpProgressFunc progress, gpointer progress_data,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GUri) uri = NULL;
+  LpRequest *req;
+  GError *error = NULL;
+
+  g_return_if_fail (LP_IS_CLIENT (self));
+  g_return_if_fail (dest_path != NULL);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lp_client_download_async);
+  g_task_set_check_cancellable (task, FALSE);
+  req = lp_request_new (self, cancellable);
+  g_task_set_task_data (task, req, (GDestroyNotify) lp_request_free);
+  req->dest_path = g_strdup (dest_path);
+  req->machine_token = g_strdup (machine_token);
+  req->progress = progress;
+  req->progress_data = progress_data;
+  if (!download_prepare (self, req, offer, &uri, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  req->offer = lp_patch_offer_copy (offer);
+  req->sha = lp_sha256_new ();
+  download_send (g_steal_pointer (&task), uri);
+}
+
+gboolean
+lp_client_download_finish (LpClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

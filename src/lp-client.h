@@ -1,0 +1,124 @@
+/* lp-client.h: the Livepatch server protocol (docs/PROTOCOL.md) over one
+ * SoupSession: register, check, download, deregister
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lp-config.h"
+
+G_BEGIN_DECLS
+
+#define LP_TYPE_CLIENT (lp_client_get_type ())
+G_DECLARE_FINAL_TYPE (LpClient, lp_client, LP, CLIENT, GObject)
+
+/* Hard cap on any patch download, whatever the server announces. */
+#define LP_CLIENT_MAX_DOWNLOAD_SIZE (512 * 1024 * 1024)
+/* A download that receives no byte for this long fails (LP_ERROR_NETWORK). */
+#define LP_CLIENT_DEFAULT_STALL_TIMEOUT 60
+
+typedef struct
+{
+  const char *machine_id;
+  const char *architecture;
+  const char *kernel;
+  const char *client_version; /* NULL = PACKAGE_VERSION */
+} LpMachineInfo;
+
+typedef struct
+{
+  char *machine_token;
+  char *client_id;
+  char *tier; /* "" when the server sent none */
+} LpRegistration;
+
+typedef struct
+{
+  const char *kernel;
+  const char *architecture;
+  const char *patch_version; /* "" or NULL when none is applied */
+  const char *patch_state;
+  const char *check_state;
+  gint64 uptime;              /* seconds */
+  gint64 boot_time;           /* unix seconds */
+  const char *client_version; /* NULL = PACKAGE_VERSION */
+  const char *cutoff_date;    /* RFC 3339, NULL = not sent */
+  const char *patch_delay;    /* e.g. "3d", NULL = not sent */
+} LpCheckRequest;
+
+typedef struct
+{
+  char *version;
+  char *url;    /* as the server sent it: absolute, or relative to remote-server */
+  char *sha256; /* 64 lowercase hex digits (validated) */
+  guint64 size; /* bytes, > 0 and <= LP_CLIENT_MAX_DOWNLOAD_SIZE (validated) */
+} LpPatchOffer;
+
+typedef struct
+{
+  char *supported;     /* e.g. "supported", "kernel-end-of-life" */
+  LpPatchOffer *patch; /* NULL when there is nothing to apply */
+} LpCheckReply;
+
+void lp_registration_free (LpRegistration *reg);
+LpPatchOffer *lp_patch_offer_copy (const LpPatchOffer *offer);
+void lp_patch_offer_free (LpPatchOffer *offer);
+void lp_check_reply_free (LpCheckReply *reply);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpRegistration, lp_registration_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpPatchOffer, lp_patch_offer_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpCheckReply, lp_check_reply_free)
+
+/* Called on the main context while a download runs; @total is offer->size. */
+typedef void (*LpProgressFunc) (guint64 received, guint64 total, gpointer user_data);
+
+/* Follows @config: remote-server, proxies, ca-certs, dial-timeout and
+ * tls-patch-download; the session is rebuilt when @config emits ::changed
+ * (requests already running finish on the old one). */
+LpClient *lp_client_new (LpConfig *config);
+
+/* For tests: the stall timeout of downloads, in seconds. */
+void lp_client_set_stall_timeout (LpClient *self, guint seconds);
+
+/* Errors (all calls): LP_ERROR_NETWORK (DNS, connect, dial-timeout, TLS incl.
+ * the 1.2 floor and certificate problems, proxy), LP_ERROR_SERVER (HTTP status
+ * other than below, with the status in the message; malformed JSON naming the
+ * member), LP_ERROR_CANCELLED. */
+
+/* POST /v1/client/{token}. 401/403/404 -> LP_ERROR_UNKNOWN_TOKEN. */
+void lp_client_register_async (LpClient *self, const char *token, const LpMachineInfo *info,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data);
+LpRegistration *lp_client_register_finish (LpClient *self, GAsyncResult *result, GError **error);
+
+/* POST /v1/client/{client-id}/updates with the bearer machine token.
+ * 401/403 -> LP_ERROR_UNKNOWN_TOKEN (the machine token is no longer valid:
+ * the engine should ask the user to enable again). */
+void lp_client_check_async (LpClient *self, const char *client_id, const char *machine_token,
+                            const LpCheckRequest *request, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data);
+LpCheckReply *lp_client_check_finish (LpClient *self, GAsyncResult *result, GError **error);
+
+/* GET offer->url into @dest_path (its directory must exist, on the same file
+ * system as the state directory): streamed into a temporary file next to it
+ * while hashing, size-capped, stall-limited, digest checked
+ * (LP_ERROR_CHECKSUM_MISMATCH), fsynced, then renamed to @dest_path (mode
+ * 0600). The bearer token is sent only if the URL is on the remote-server
+ * origin. With tls-patch-download a non-https URL or redirect fails with
+ * LP_ERROR_NETWORK before anything is fetched. On any failure or cancel no
+ * file is left behind and @dest_path is untouched. */
+void lp_client_download_async (LpClient *self, const char *machine_token, const LpPatchOffer *offer,
+                               const char *dest_path, LpProgressFunc progress,
+                               gpointer progress_data, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data);
+gboolean lp_client_download_finish (LpClient *self, GAsyncResult *result, GError **error);
+
+/* DELETE /v1/client/{client-id}; 404 counts as success. */
+void lp_client_deregister_async (LpClient *self, const char *client_id, const char *machine_token,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data);
+gboolean lp_client_deregister_finish (LpClient *self, GAsyncResult *result, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,32 @@
+/* lp-crash-point.h: fault-injection crash points for the faults suite
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "config.h"
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* TRUE when this build has crash points (meson -Dcrash_points=true). */
+gboolean lp_crash_points_enabled (void);
+
+#if LP_CRASH_POINTS
+/* Kills the process with SIGKILL, as a power cut or the OOM killer would,
+ * when the environment variable LP_CRASH_AT equals @name; tests/faults uses
+ * it to prove each step of an apply can be interrupted without harm.
+ * Names in use: after-download, after-extract, after-verify, after-lock,
+ * after-load, during-state-write. */
+void lp_crash_point (const char *name);
+#else
+/* Release builds: no code, no environment lookup. */
+#define lp_crash_point(name)                                                                       \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+  }                                                                                                \
+  G_STMT_END
+#endif
+
+G_END_DECLS

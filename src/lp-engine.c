@@ -1,0 +1,1444 @@
+/* lp-engine.c: the patch cycle — enable, check, download, verify, apply,
+ * disable — its scheduling, and the properties that show where it stands
+ *
+ * Everything here runs on the main context except apply_job_run(), the
+ * verification and loading step, which runs in a GTask thread and touches
+ * only its job, the kernel backend and the store's lock files.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "lp-engine"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lp-backoff.h"
+#include "lp-client.h"
+#include "lp-engine.h"
+#include "lp-error.h"
+#include "lp-kernel-linux.h"
+#include "lp-kernel-sim.h"
+#include "lp-mode.h"
+#include "lp-patch.h"
+#include "lp-store.h"
+
+#define LP_ENGINE_TRANSITION_TIMEOUT_MS (60 * 1000)
+#define LP_ENGINE_RETRY_BASE_MS (60 * 1000)
+#define LP_ENGINE_RETRY_CAP_MS (60 * 60 * 1000)
+#define LP_ENGINE_RETRY_MIN_MS (10 * 1000)
+/* The first check after Enable, or after a start with a stale last check,
+ * comes soon but not at once, spread so a fleet booted together does not
+ * call in at the same second. */
+#define LP_ENGINE_FIRST_CHECK_MIN_MS (5 * 1000)
+#define LP_ENGINE_FIRST_CHECK_SPREAD_MS (55 * 1000)
+/* Progress: downloading fills 0..90, verifying and loading the rest. */
+#define LP_ENGINE_DOWNLOAD_SHARE 90
+#define LP_ENGINE_MAX_TOKEN_LEN 256
+
+enum
+{
+  PROP_0,
+  PROP_ENABLED,
+  PROP_MACHINE_ID,
+  PROP_KERNEL,
+  PROP_ARCHITECTURE,
+  PROP_SUPPORTED,
+  PROP_CHECK_STATE,
+  PROP_PATCH_STATE,
+  PROP_PATCH_VERSION,
+  PROP_FIXES,
+  PROP_LAST_CHECK,
+  PROP_NEXT_CHECK,
+  PROP_LAST_ERROR,
+  PROP_TIER,
+  PROP_MODE,
+  PROP_PROGRESS,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+typedef struct _LpCycle LpCycle;
+
+struct _LpEngine
+{
+  GObject parent_instance;
+
+  LpConfig *config;
+  char *state_dir;
+  char *module_certs_dir;
+  char *mode_file;
+  char *cmdline_path;
+  char *work_dir;
+  LpKernel *kernel;
+  LpStore *store;
+  LpClient *client;
+  LpBackoff *backoff;
+  gulong config_changed_id;
+  guint timer_id;
+  gboolean retry_pending;
+  GCancellable *life_cancel; /* cancelled at shutdown */
+  GCancellable *enable_cancel;
+
+  LpCycle *cycle;          /* the running check or re-apply, NULL when idle */
+  GPtrArray *next_waiters; /* Refresh calls that came during a re-apply */
+
+  gboolean enabled;
+  char *machine_id;
+  char *supported;
+  char *check_state;
+  char *patch_state;
+  char *patch_version;
+  GVariant *fixes;
+  gint64 last_check;
+  gint64 next_check;
+  char *last_error;
+  char *tier;
+  LpMode mode;
+  guint progress;
+};
+
+G_DEFINE_TYPE (LpEngine, lp_engine, G_TYPE_OBJECT)
+
+/* One run of the cycle. The engine drops it (engine->cycle = NULL) when
+ * Disable or shutdown cancel it; its late callbacks then only clean up. */
+struct _LpCycle
+{
+  gint ref_count;
+  LpEngine *engine;
+  GCancellable *cancellable;
+  GPtrArray *waiters; /* GTask */
+  LpPatchOffer *offer;
+  char *patch_path;
+  gboolean reapply;
+};
+
+typedef struct
+{
+  char *patch_path;
+  char *sha256;
+  char *work_dir;
+  char *kernel_release;
+  char *architecture;
+  char *module_certs_dir;
+  char *expected_version; /* the server's offer; NULL = the stored patch */
+  char *applied_version;  /* rollback floor; NULL = no check */
+  char *replaced_module;  /* unloaded once the new one is settled */
+  gboolean load;          /* FALSE in no-apply mode */
+  LpKernel *kernel;
+  LpStore *store;
+  /* results */
+  char *version;
+  char *module_name;
+  GVariant *fixes;
+} LpApplyJob;
+
+static void engine_start_check (LpEngine *self);
+static void engine_schedule_periodic (LpEngine *self);
+
+/* ---- small helpers ---- */
+
+static LpCycle *
+lp_cycle_ref (LpCycle *cycle)
+{
+  cycle->ref_count++;
+  return cycle;
+}
+
+static void
+lp_cycle_unref (LpCycle *cycle)
+{
+  if (--cycle->ref_count > 0)
+    return;
+  g_object_unref (cycle->engine);
+  g_object_unref (cycle->cancellable);
+  g_ptr_array_unref (cycle->waiters);
+  g_clear_pointer (&cycle->offer, lp_patch_offer_free);
+  g_free (cycle->patch_path);
+  g_free (cycle);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpCycle, lp_cycle_unref)
+
+static LpCycle *
+lp_cycle_new (LpEngine *self, gboolean reapply)
+{
+  LpCycle *cycle = g_new0 (LpCycle, 1);
+
+  cycle->ref_count = 1;
+  cycle->engine = g_object_ref (self);
+  cycle->cancellable = g_cancellable_new ();
+  cycle->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  cycle->reapply = reapply;
+  return cycle;
+}
+
+static gboolean
+lp_cycle_is_current (LpCycle *cycle)
+{
+  return cycle->engine->cycle == cycle;
+}
+
+static void
+lp_apply_job_free (LpApplyJob *job)
+{
+  g_free (job->patch_path);
+  g_free (job->sha256);
+  g_free (job->work_dir);
+  g_free (job->kernel_release);
+  g_free (job->architecture);
+  g_free (job->module_certs_dir);
+  g_free (job->expected_version);
+  g_free (job->applied_version);
+  g_free (job->replaced_module);
+  g_clear_object (&job->kernel);
+  g_clear_object (&job->store);
+  g_free (job->version);
+  g_free (job->module_name);
+  g_clear_pointer (&job->fixes, g_variant_unref);
+  g_free (job);
+}
+
+static void
+engine_set_string (LpEngine *self, char **field, const char *value, guint prop)
+{
+  if (value == NULL)
+    value = "";
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
+}
+
+static void
+engine_set_int64 (LpEngine *self, gint64 *field, gint64 value, guint prop)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
+}
+
+static void
+engine_set_enabled (LpEngine *self, gboolean enabled)
+{
+  if (self->enabled == enabled)
+    return;
+  self->enabled = enabled;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ENABLED]);
+}
+
+static void
+engine_set_progress (LpEngine *self, guint progress)
+{
+  if (self->progress == progress)
+    return;
+  self->progress = progress;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PROGRESS]);
+}
+
+/* Takes @fixes (floating or a full reference). */
+static void
+engine_set_fixes (LpEngine *self, GVariant *fixes)
+{
+  g_autoptr (GVariant) sunk = g_variant_take_ref (fixes);
+
+  if (self->fixes != NULL && g_variant_equal (self->fixes, sunk))
+    return;
+  g_clear_pointer (&self->fixes, g_variant_unref);
+  self->fixes = g_steal_pointer (&sunk);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FIXES]);
+}
+
+static void
+engine_set_check_state (LpEngine *self, const char *state)
+{
+  engine_set_string (self, &self->check_state, state, PROP_CHECK_STATE);
+}
+
+static void
+engine_set_patch_state (LpEngine *self, const char *state)
+{
+  engine_set_string (self, &self->patch_state, state, PROP_PATCH_STATE);
+}
+
+static void
+engine_set_last_error (LpEngine *self, const char *message)
+{
+  engine_set_string (self, &self->last_error, message, PROP_LAST_ERROR);
+}
+
+static void
+engine_update_mode (LpEngine *self)
+{
+  LpMode mode = lp_mode_read (self->cmdline_path, self->mode_file);
+
+  if (mode == self->mode)
+    return;
+  g_info ("operating mode is now %s", lp_mode_to_string (mode));
+  self->mode = mode;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MODE]);
+}
+
+static gboolean
+engine_mode_allows_server (LpEngine *self)
+{
+  return self->mode == LP_MODE_NORMAL || self->mode == LP_MODE_NO_APPLY;
+}
+
+static GError *
+engine_mode_error (LpEngine *self)
+{
+  return g_error_new (LP_ERROR, LP_ERROR_BLOCKED,
+                      "the operating mode is %s, so the server is not contacted; "
+                      "change canonical_livepatch_mode= on the kernel command line or %s",
+                      lp_mode_to_string (self->mode), self->mode_file);
+}
+
+static char *
+read_trimmed_file (const char *path)
+{
+  g_autofree char *text = NULL;
+
+  if (path == NULL || !g_file_get_contents (path, &text, NULL, NULL))
+    return g_strdup ("");
+  return g_strdup (g_strstrip (text));
+}
+
+/* The patch on record, if the kernel really runs it. */
+static gboolean
+engine_stored_patch_is_loaded (LpEngine *self)
+{
+  const char *module = lp_store_get_patch_module (self->store);
+
+  return *module != '\0' && lp_kernel_patch_is_enabled (self->kernel, module);
+}
+
+/* PatchState and PatchVersion as the store and the kernel say, outside a cycle. */
+static void
+engine_settle_patch_state (LpEngine *self)
+{
+  if (engine_stored_patch_is_loaded (self))
+    {
+      engine_set_string (self, &self->patch_version, lp_store_get_patch_version (self->store),
+                         PROP_PATCH_VERSION);
+      engine_set_fixes (self, g_variant_ref (lp_store_get_fixes (self->store)));
+      engine_set_patch_state (self, "applied");
+      return;
+    }
+  engine_set_string (self, &self->patch_version, "", PROP_PATCH_VERSION);
+  engine_set_fixes (self, g_variant_new_array (G_VARIANT_TYPE ("(ssbs)"), NULL, 0));
+  engine_set_patch_state (self, "unapplied");
+}
+
+/* ---- scheduling ---- */
+
+static void
+engine_unschedule (LpEngine *self)
+{
+  g_clear_handle_id (&self->timer_id, g_source_remove);
+  self->retry_pending = FALSE;
+  engine_set_int64 (self, &self->next_check, 0, PROP_NEXT_CHECK);
+}
+
+static gboolean
+engine_timer_cb (gpointer user_data)
+{
+  LpEngine *self = LP_ENGINE (user_data);
+
+  self->timer_id = 0;
+  self->retry_pending = FALSE;
+  engine_set_int64 (self, &self->next_check, 0, PROP_NEXT_CHECK);
+  engine_update_mode (self);
+  if (self->cycle != NULL || !self->enabled || !engine_mode_allows_server (self))
+    return G_SOURCE_REMOVE;
+  g_debug ("scheduled check");
+  engine_start_check (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+engine_schedule_in (LpEngine *self, guint64 delay_ms)
+{
+  g_clear_handle_id (&self->timer_id, g_source_remove);
+  self->timer_id = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) MIN (delay_ms, G_MAXUINT),
+                                       engine_timer_cb, self, NULL);
+  engine_set_int64 (self, &self->next_check,
+                    g_get_real_time () / G_USEC_PER_SEC + (gint64) (delay_ms / 1000),
+                    PROP_NEXT_CHECK);
+}
+
+static void
+engine_schedule_periodic (LpEngine *self)
+{
+  guint interval = lp_config_get_check_interval (self->config);
+
+  if (!self->enabled || !engine_mode_allows_server (self) || interval == 0)
+    {
+      engine_unschedule (self);
+      return;
+    }
+  self->retry_pending = FALSE;
+  engine_schedule_in (self, lp_backoff_periodic_delay ((guint64) interval * 60 * 1000, NULL, NULL));
+}
+
+/* Soon after Enable, or at start-up: the last check is missing or stale. */
+static void
+engine_schedule_first (LpEngine *self)
+{
+  guint64 interval_ms = (guint64) lp_config_get_check_interval (self->config) * 60 * 1000;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 since_ms = (now - self->last_check) * 1000;
+
+  if (!self->enabled || !engine_mode_allows_server (self) || interval_ms == 0)
+    {
+      engine_unschedule (self);
+      return;
+    }
+  if (self->last_check > 0 && since_ms >= 0 && (guint64) since_ms < interval_ms)
+    {
+      engine_schedule_in (self, MAX (interval_ms - since_ms, LP_ENGINE_FIRST_CHECK_MIN_MS));
+      return;
+    }
+  engine_schedule_in (self, LP_ENGINE_FIRST_CHECK_MIN_MS +
+                                (guint64) g_random_int_range (0, LP_ENGINE_FIRST_CHECK_SPREAD_MS));
+}
+
+static void
+engine_schedule_retry (LpEngine *self)
+{
+  guint64 delay = MAX (lp_backoff_next_delay (self->backoff), LP_ENGINE_RETRY_MIN_MS);
+
+  g_info ("next attempt in %" G_GUINT64_FORMAT " s", delay / 1000);
+  engine_schedule_in (self, delay);
+  self->retry_pending = TRUE;
+}
+
+static void
+config_changed_cb (LpConfig *config, gpointer user_data)
+{
+  LpEngine *self = LP_ENGINE (user_data);
+
+  /* A pending retry keeps its time; the cycle reschedules when it ends. */
+  if (self->cycle == NULL && !self->retry_pending)
+    engine_schedule_periodic (self);
+}
+
+/* ---- cycle completion ---- */
+
+static void
+engine_complete_waiters (GPtrArray *waiters, const GError *error)
+{
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      GTask *task = g_ptr_array_index (waiters, i);
+
+      if (error != NULL)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_boolean (task, TRUE);
+    }
+  g_ptr_array_set_size (waiters, 0);
+}
+
+/* Ends the current cycle; Refresh calls that waited for a re-apply then
+ * get a check of their own. */
+static void
+engine_finish_cycle (LpEngine *self, LpCycle *cycle, const GError *error)
+{
+  g_autoptr (LpCycle) ref = lp_cycle_ref (cycle);
+
+  if (self->cycle == cycle)
+    {
+      self->cycle = NULL;
+      lp_cycle_unref (cycle);
+    }
+  engine_complete_waiters (cycle->waiters, error);
+  if (self->next_waiters->len == 0)
+    return;
+  if (!self->enabled || !engine_mode_allows_server (self))
+    {
+      g_autoptr (GError) blocked = engine_mode_error (self);
+      engine_complete_waiters (self->next_waiters, blocked);
+      return;
+    }
+  engine_start_check (self);
+}
+
+/* Disable and shutdown: the cycle's callbacks will find it detached. */
+static void
+engine_abort_cycle (LpEngine *self, const char *why)
+{
+  LpCycle *cycle = self->cycle;
+  g_autoptr (GError) error = NULL;
+
+  if (cycle == NULL)
+    return;
+  self->cycle = NULL;
+  g_cancellable_cancel (cycle->cancellable);
+  error = g_error_new (LP_ERROR, LP_ERROR_CANCELLED, "%s", why);
+  engine_complete_waiters (cycle->waiters, error);
+  engine_complete_waiters (self->next_waiters, error);
+  engine_set_progress (self, 0);
+  lp_cycle_unref (cycle);
+}
+
+static gboolean
+is_cancelled_error (const GError *error)
+{
+  return g_error_matches (error, LP_ERROR, LP_ERROR_CANCELLED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* Deletes a downloaded patch that did not become the applied one. */
+static void
+engine_discard_download (LpEngine *self, const char *path)
+{
+  g_autofree char *applied = NULL;
+  const char *file = lp_store_get_patch_file (self->store);
+
+  if (path == NULL)
+    return;
+  applied = *file != '\0' ? lp_store_get_patch_path (self->store, file) : NULL;
+  if (g_strcmp0 (applied, path) != 0 && g_unlink (path) != 0 && errno != ENOENT)
+    g_warning ("cannot remove %s: %s", path, g_strerror (errno));
+}
+
+static void
+engine_fail_apply (LpEngine *self, LpCycle *cycle, const GError *error)
+{
+  g_warning ("patch not applied: %s", error->message);
+  engine_discard_download (self, cycle->patch_path);
+  engine_set_patch_state (self, "apply-failed");
+  engine_set_last_error (self, error->message);
+  engine_finish_cycle (self, cycle, error);
+}
+
+/* ---- apply (GTask thread) ---- */
+
+static GError *
+apply_job_check_versions (LpApplyJob *job, LpManifest *manifest)
+{
+  const char *version = lp_manifest_get_version (manifest);
+
+  if (job->expected_version != NULL && lp_version_compare (version, job->expected_version) != 0)
+    return g_error_new (LP_ERROR, LP_ERROR_INVALID_METADATA,
+                        "patch.json says version %s but the server offered %s", version,
+                        job->expected_version);
+  if (job->applied_version != NULL && *job->applied_version != '\0' &&
+      lp_version_compare (version, job->applied_version) < 0)
+    return g_error_new (LP_ERROR, LP_ERROR_ROLLBACK,
+                        "patch %s is older than the applied patch %s; refusing to roll back",
+                        version, job->applied_version);
+  return NULL;
+}
+
+static LpVerifiedPatch *
+apply_job_verify (LpApplyJob *job, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (LpCertSet) certs = lp_cert_set_new_default (job->module_certs_dir, error);
+  LpPatchExpectation expect = { job->kernel_release, job->architecture, job->sha256, NULL };
+  int fd;
+  LpVerifiedPatch *patch;
+
+  if (certs == NULL)
+    return NULL;
+  fd = open (job->patch_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "cannot open %s: %s", job->patch_path,
+                   g_strerror (errsv));
+      return NULL;
+    }
+  patch = lp_patch_verify (fd, job->work_dir, &expect, certs, cancellable, error);
+  close (fd);
+  return patch;
+}
+
+static GError *
+apply_job_lock_error (LpApplyJob *job)
+{
+  g_autofree char *lock = lp_store_get_lock_path (job->store, job->module_name);
+
+  return g_error_new (LP_ERROR, LP_ERROR_BLOCKED,
+                      "livepatch %s was being inserted when the service or the machine stopped, "
+                      "so it is not inserted again (crash-loop guard); once the cause is "
+                      "understood, remove %s to allow it",
+                      job->module_name, lock);
+}
+
+static void
+apply_job_unload_replaced (LpApplyJob *job, GCancellable *cancellable)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (job->replaced_module == NULL || g_strcmp0 (job->replaced_module, job->module_name) == 0)
+    return;
+  if (!lp_kernel_unload_patch (job->kernel, job->replaced_module, cancellable, &error))
+    g_warning ("cannot unload replaced livepatch %s: %s", job->replaced_module, error->message);
+  else
+    g_message ("unloaded replaced livepatch %s", job->replaced_module);
+}
+
+/* Lock, insert, wait for the transition, unload what it replaced, unlock. */
+static gboolean
+apply_job_load (LpApplyJob *job, LpVerifiedPatch *patch, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GError) unlock_error = NULL;
+  gboolean ok;
+
+  if (lp_store_has_lock (job->store, job->module_name))
+    {
+      g_propagate_error (error, apply_job_lock_error (job));
+      return FALSE;
+    }
+  if (!lp_store_write_lock (job->store, job->module_name, error))
+    return FALSE;
+  ok = lp_kernel_load_module (job->kernel, lp_verified_patch_get_module_fd (patch),
+                              job->module_name, error) &&
+       lp_kernel_wait_transition (job->kernel, job->module_name, LP_ENGINE_TRANSITION_TIMEOUT_MS,
+                                  NULL, error);
+  if (ok)
+    apply_job_unload_replaced (job, cancellable);
+  if (!lp_store_remove_lock (job->store, job->module_name, &unlock_error))
+    g_warning ("%s", unlock_error->message);
+  return ok;
+}
+
+static gboolean
+apply_job_run (LpApplyJob *job, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (LpVerifiedPatch) patch = apply_job_verify (job, cancellable, error);
+  LpManifest *manifest;
+  GError *version_error;
+  gboolean ok = TRUE;
+
+  if (patch == NULL)
+    return FALSE;
+  manifest = lp_verified_patch_get_manifest (patch);
+  version_error = apply_job_check_versions (job, manifest);
+  job->version = g_strdup (lp_manifest_get_version (manifest));
+  job->module_name = lp_kernel_module_name_from_file (lp_manifest_get_module (manifest));
+  job->fixes = g_variant_ref_sink (lp_manifest_get_fixes_variant (manifest));
+  if (version_error != NULL)
+    g_propagate_error (error, version_error);
+  else if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    ok = FALSE;
+  else if (job->load)
+    ok = apply_job_load (job, patch, cancellable, error);
+  lp_verified_patch_remove_directory (patch, NULL);
+  return ok && version_error == NULL;
+}
+
+static void
+apply_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (apply_job_run (task_data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* ---- apply (main context) ---- */
+
+static void
+engine_record_applied (LpEngine *self, LpCycle *cycle, LpApplyJob *job)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *old_file = g_strdup (lp_store_get_patch_file (self->store));
+  g_autofree char *new_file = g_path_get_basename (job->patch_path);
+
+  lp_store_set_patch (self->store, job->version, job->module_name, job->sha256, new_file,
+                      g_variant_ref (job->fixes));
+  if (!lp_store_save (self->store, &error))
+    g_warning ("%s", error->message);
+  if (*old_file != '\0' && g_strcmp0 (old_file, new_file) != 0)
+    {
+      g_autofree char *old_path = lp_store_get_patch_path (self->store, old_file);
+      g_unlink (old_path);
+    }
+  engine_set_string (self, &self->patch_version, job->version, PROP_PATCH_VERSION);
+  engine_set_fixes (self, g_variant_ref (job->fixes));
+  engine_set_progress (self, 100);
+  engine_set_patch_state (self, "applied");
+  engine_set_last_error (self, "");
+  g_message ("livepatch %s applied (module %s)", job->version, job->module_name);
+}
+
+/* After a reboot into another kernel the stored patch simply no longer fits. */
+static void
+engine_forget_stored_patch (LpEngine *self, const GError *why)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path =
+      lp_store_get_patch_path (self->store, lp_store_get_patch_file (self->store));
+
+  g_message ("stored patch %s is not for this kernel (%s); forgetting it",
+             lp_store_get_patch_version (self->store), why->message);
+  lp_store_clear_patch (self->store);
+  engine_discard_download (self, path);
+  if (!lp_store_save (self->store, &error))
+    g_warning ("%s", error->message);
+  engine_settle_patch_state (self);
+}
+
+static void
+apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (LpCycle) cycle = user_data;
+  LpEngine *self = cycle->engine;
+  LpApplyJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error) && is_cancelled_error (error))
+    {
+      engine_discard_download (self, cycle->patch_path);
+      if (lp_cycle_is_current (cycle))
+        engine_finish_cycle (self, cycle, error);
+      return;
+    }
+  if (!lp_cycle_is_current (cycle))
+    return;
+  if (error != NULL && cycle->reapply &&
+      g_error_matches (error, LP_ERROR, LP_ERROR_KERNEL_MISMATCH))
+    {
+      engine_forget_stored_patch (self, error);
+      engine_finish_cycle (self, cycle, NULL);
+      return;
+    }
+  if (error != NULL)
+    {
+      /* A re-apply has no patch_path: the stored patch is kept for the record. */
+      engine_fail_apply (self, cycle, error);
+      return;
+    }
+  if (job->load)
+    engine_record_applied (self, cycle, job);
+  else
+    {
+      g_message ("patch %s downloaded and verified; not loaded in no-apply mode", job->version);
+      engine_settle_patch_state (self);
+      engine_set_progress (self, 100);
+      engine_set_last_error (self, "");
+    }
+  engine_finish_cycle (self, cycle, NULL);
+}
+
+static LpApplyJob *
+engine_new_apply_job (LpEngine *self, const char *patch_path, const char *sha256)
+{
+  LpApplyJob *job = g_new0 (LpApplyJob, 1);
+  const char *module = lp_store_get_patch_module (self->store);
+
+  job->patch_path = g_strdup (patch_path);
+  job->sha256 = g_strdup (sha256);
+  job->work_dir = g_strdup (self->work_dir);
+  job->kernel_release = g_strdup (lp_kernel_get_release (self->kernel));
+  job->architecture = g_strdup (lp_kernel_get_architecture (self->kernel));
+  job->module_certs_dir = g_strdup (self->module_certs_dir);
+  job->replaced_module = *module != '\0' ? g_strdup (module) : NULL;
+  job->load = self->mode != LP_MODE_NO_APPLY;
+  job->kernel = g_object_ref (self->kernel);
+  job->store = g_object_ref (self->store);
+  return job;
+}
+
+static void
+engine_run_apply (LpEngine *self, LpCycle *cycle, LpApplyJob *job)
+{
+  g_autoptr (GTask) task =
+      g_task_new (NULL, cycle->cancellable, apply_done_cb, lp_cycle_ref (cycle));
+
+  engine_set_patch_state (self, "applying");
+  engine_set_progress (self, LP_ENGINE_DOWNLOAD_SHARE);
+  g_task_set_task_data (task, job, (GDestroyNotify) lp_apply_job_free);
+  g_task_run_in_thread (task, apply_thread);
+}
+
+/* ---- download ---- */
+
+static void
+download_progress_cb (guint64 received, guint64 total, gpointer user_data)
+{
+  LpCycle *cycle = user_data;
+
+  if (lp_cycle_is_current (cycle) && total > 0)
+    engine_set_progress (cycle->engine,
+                         (guint) (MIN (received, total) * LP_ENGINE_DOWNLOAD_SHARE / total));
+}
+
+static void
+download_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (LpCycle) cycle = user_data;
+  LpEngine *self = cycle->engine;
+  g_autoptr (GError) error = NULL;
+  LpApplyJob *job;
+
+  if (!lp_client_download_finish (LP_CLIENT (source), result, &error) &&
+      !lp_cycle_is_current (cycle))
+    return;
+  if (!lp_cycle_is_current (cycle))
+    {
+      engine_discard_download (self, cycle->patch_path);
+      return;
+    }
+  if (error != NULL)
+    {
+      g_prefix_error (&error, "cannot download patch %s: ", cycle->offer->version);
+      g_clear_pointer (&cycle->patch_path, g_free); /* the client left nothing */
+      engine_fail_apply (self, cycle, error);
+      return;
+    }
+  job = engine_new_apply_job (self, cycle->patch_path, cycle->offer->sha256);
+  job->expected_version = g_strdup (cycle->offer->version);
+  job->applied_version = g_strdup (lp_store_get_patch_version (self->store));
+  engine_run_apply (self, cycle, job);
+}
+
+static void
+engine_download (LpEngine *self, LpCycle *cycle)
+{
+  g_autofree char *file = g_strconcat (cycle->offer->sha256, ".patch", NULL);
+
+  cycle->patch_path = lp_store_get_patch_path (self->store, file);
+  engine_set_patch_state (self, "downloading");
+  engine_set_progress (self, 0);
+  lp_client_download_async (self->client, lp_store_get_machine_token (self->store), cycle->offer,
+                            cycle->patch_path, download_progress_cb, cycle, cycle->cancellable,
+                            download_done_cb, lp_cycle_ref (cycle));
+}
+
+/* ---- check ---- */
+
+static void
+engine_handle_offer (LpEngine *self, LpCycle *cycle, LpPatchOffer *offer)
+{
+  const char *applied = lp_store_get_patch_version (self->store);
+  g_autoptr (GError) error = NULL;
+
+  if (offer == NULL)
+    {
+      engine_settle_patch_state (self);
+      if (!engine_stored_patch_is_loaded (self))
+        engine_set_patch_state (self, "nothing-to-apply");
+      engine_finish_cycle (self, cycle, NULL);
+      return;
+    }
+  if (*applied != '\0' && lp_version_compare (offer->version, applied) == 0 &&
+      engine_stored_patch_is_loaded (self))
+    {
+      engine_settle_patch_state (self);
+      engine_finish_cycle (self, cycle, NULL);
+      return;
+    }
+  if (*applied != '\0' && lp_version_compare (offer->version, applied) < 0)
+    {
+      error = g_error_new (LP_ERROR, LP_ERROR_ROLLBACK,
+                           "the server offered patch %s, older than the applied patch %s; "
+                           "refusing to roll back",
+                           offer->version, applied);
+      engine_fail_apply (self, cycle, error);
+      return;
+    }
+  cycle->offer = lp_patch_offer_copy (offer);
+  engine_download (self, cycle);
+}
+
+static const char *
+engine_check_failure_message (const GError *error)
+{
+  if (g_error_matches (error, LP_ERROR, LP_ERROR_UNKNOWN_TOKEN))
+    return "the server no longer accepts this machine's token; run "
+           "'canonical-livepatch disable' and enable it again";
+  return NULL;
+}
+
+static void
+engine_fail_check (LpEngine *self, LpCycle *cycle, GError *error)
+{
+  const char *hint = engine_check_failure_message (error);
+
+  g_prefix_error (&error, "check failed: ");
+  g_warning ("%s", error->message);
+  engine_set_check_state (self, "check-failed");
+  engine_set_last_error (self, hint != NULL ? hint : error->message);
+  engine_settle_patch_state (self);
+  if (!g_error_matches (error, LP_ERROR, LP_ERROR_UNKNOWN_TOKEN))
+    engine_schedule_retry (self);
+  engine_finish_cycle (self, cycle, error);
+}
+
+static void
+engine_record_check (LpEngine *self, const LpCheckReply *reply)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  lp_backoff_reset (self->backoff);
+  lp_store_set_check (self->store, now, reply->supported);
+  if (!lp_store_save (self->store, &error))
+    g_warning ("%s", error->message);
+  engine_set_int64 (self, &self->last_check, now, PROP_LAST_CHECK);
+  engine_set_string (self, &self->supported, reply->supported, PROP_SUPPORTED);
+  engine_set_check_state (self, "checked");
+  engine_schedule_periodic (self);
+}
+
+static void
+check_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (LpCycle) cycle = user_data;
+  LpEngine *self = cycle->engine;
+  GError *error = NULL;
+  g_autoptr (LpCheckReply) reply = lp_client_check_finish (LP_CLIENT (source), result, &error);
+
+  if (!lp_cycle_is_current (cycle))
+    {
+      g_clear_error (&error);
+      return;
+    }
+  if (reply == NULL)
+    {
+      engine_fail_check (self, cycle, error);
+      g_error_free (error);
+      return;
+    }
+  engine_record_check (self, reply);
+  if (self->mode == LP_MODE_NO_APPLY && reply->patch != NULL)
+    g_info ("no-apply mode: patch %s will be downloaded and verified only", reply->patch->version);
+  engine_handle_offer (self, cycle, reply->patch);
+}
+
+static void
+read_uptime (gint64 *out_uptime, gint64 *out_boot_time)
+{
+  g_autofree char *text = read_trimmed_file ("/proc/uptime");
+  gint64 uptime = (gint64) g_ascii_strtod (text, NULL);
+
+  *out_uptime = uptime;
+  *out_boot_time = uptime > 0 ? g_get_real_time () / G_USEC_PER_SEC - uptime : 0;
+}
+
+static void
+engine_start_check (LpEngine *self)
+{
+  LpCycle *cycle = lp_cycle_new (self, FALSE);
+  LpCheckRequest request = { 0 };
+
+  g_ptr_array_extend_and_steal (cycle->waiters, g_steal_pointer (&self->next_waiters));
+  self->next_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cycle = cycle;
+  g_clear_handle_id (&self->timer_id, g_source_remove);
+  engine_set_int64 (self, &self->next_check, 0, PROP_NEXT_CHECK);
+  engine_set_progress (self, 0);
+  request.kernel = lp_kernel_get_release (self->kernel);
+  request.architecture = lp_kernel_get_architecture (self->kernel);
+  request.patch_version = self->patch_version;
+  request.patch_state = self->patch_state;
+  request.check_state = self->check_state;
+  read_uptime (&request.uptime, &request.boot_time);
+  request.cutoff_date = lp_config_get_cutoff_date_text (self->config);
+  request.patch_delay = lp_config_get_patch_delay_text (self->config);
+  engine_set_check_state (self, "checking");
+  lp_client_check_async (self->client, lp_store_get_client_id (self->store),
+                         lp_store_get_machine_token (self->store), &request, cycle->cancellable,
+                         check_done_cb, lp_cycle_ref (cycle));
+}
+
+/* ---- start-up ---- */
+
+static void
+engine_start_reapply (LpEngine *self)
+{
+  g_autofree char *path =
+      lp_store_get_patch_path (self->store, lp_store_get_patch_file (self->store));
+  LpCycle *cycle = lp_cycle_new (self, TRUE);
+  LpApplyJob *job = engine_new_apply_job (self, path, lp_store_get_patch_sha256 (self->store));
+
+  g_message ("re-applying stored patch %s", lp_store_get_patch_version (self->store));
+  job->expected_version = g_strdup (lp_store_get_patch_version (self->store));
+  self->cycle = cycle;
+  engine_run_apply (self, cycle, job);
+}
+
+static gboolean
+engine_should_reapply (LpEngine *self)
+{
+  const char *file = lp_store_get_patch_file (self->store);
+  g_autofree char *path = NULL;
+
+  if (!self->enabled || self->mode == LP_MODE_STOP || self->mode == LP_MODE_NO_APPLY ||
+      *file == '\0' || engine_stored_patch_is_loaded (self))
+    return FALSE;
+  path = lp_store_get_patch_path (self->store, file);
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  g_warning ("stored patch file %s is missing; waiting for the next check", path);
+  return FALSE;
+}
+
+void
+lp_engine_start (LpEngine *self)
+{
+  g_return_if_fail (LP_IS_ENGINE (self));
+
+  engine_update_mode (self);
+  engine_settle_patch_state (self);
+  if (engine_should_reapply (self))
+    engine_start_reapply (self);
+  engine_schedule_first (self);
+}
+
+void
+lp_engine_shutdown (LpEngine *self)
+{
+  g_return_if_fail (LP_IS_ENGINE (self));
+
+  g_cancellable_cancel (self->life_cancel);
+  if (self->enable_cancel != NULL)
+    g_cancellable_cancel (self->enable_cancel);
+  engine_abort_cycle (self, "the service is shutting down");
+  engine_unschedule (self);
+  g_clear_signal_handler (&self->config_changed_id, self->config);
+}
+
+/* ---- Enable ---- */
+
+static gboolean
+engine_validate_token (const char *token, GError **error)
+{
+  gsize len = token != NULL ? strlen (token) : 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (!g_ascii_isalnum (token[i]) && token[i] != '-' && token[i] != '_')
+        len = 0;
+    }
+  if (len > 0 && len <= LP_ENGINE_MAX_TOKEN_LEN)
+    return TRUE;
+  g_set_error_literal (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT,
+                       "the token must be 1 to 256 letters, digits, '-' or '_'; copy it from "
+                       "https://ubuntu.com/pro/dashboard");
+  return FALSE;
+}
+
+static void
+register_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  LpEngine *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  g_autoptr (LpRegistration) reg = lp_client_register_finish (LP_CLIENT (source), result, &error);
+
+  g_clear_object (&self->enable_cancel);
+  if (reg == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!lp_store_set_machine_token (self->store, reg->machine_token, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  lp_store_set_registration (self->store, reg->client_id, reg->tier);
+  if (!lp_store_save (self->store, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  engine_set_string (self, &self->tier, reg->tier, PROP_TIER);
+  engine_set_check_state (self, "needs-check");
+  engine_set_last_error (self, "");
+  engine_set_enabled (self, TRUE);
+  engine_schedule_first (self);
+  g_message ("enabled (client id %s)", reg->client_id);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+lp_engine_enable_async (LpEngine *self, const char *token, GCancellable *cancellable,
+                        GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
+  LpMachineInfo info = { 0 };
+
+  g_task_set_source_tag (task, lp_engine_enable_async);
+  engine_update_mode (self);
+  if (self->enabled)
+    error = g_error_new_literal (LP_ERROR, LP_ERROR_ALREADY_ENABLED,
+                                 "this machine is already enabled; run 'canonical-livepatch "
+                                 "disable' first to use another token");
+  else if (self->enable_cancel != NULL)
+    error = g_error_new_literal (LP_ERROR, LP_ERROR_BUSY, "an Enable call is already running");
+  else if (!engine_mode_allows_server (self))
+    error = engine_mode_error (self);
+  else
+    engine_validate_token (token, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  info.machine_id = self->machine_id;
+  info.architecture = lp_kernel_get_architecture (self->kernel);
+  info.kernel = lp_kernel_get_release (self->kernel);
+  self->enable_cancel = g_cancellable_new ();
+  lp_client_register_async (self->client, token, &info, self->enable_cancel, register_done_cb,
+                            g_steal_pointer (&task));
+}
+
+gboolean
+lp_engine_enable_finish (LpEngine *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- Disable ---- */
+
+static void
+deregister_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+
+  /* Best effort: the server forgets idle machines anyway. */
+  if (!lp_client_deregister_finish (LP_CLIENT (source), result, &error))
+    g_warning ("could not deregister from the server: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+engine_reset_after_disable (LpEngine *self)
+{
+  engine_unschedule (self);
+  engine_set_enabled (self, FALSE);
+  engine_set_string (self, &self->tier, "", PROP_TIER);
+  engine_set_string (self, &self->supported, "", PROP_SUPPORTED);
+  engine_set_int64 (self, &self->last_check, 0, PROP_LAST_CHECK);
+  engine_set_check_state (self, "needs-check");
+  engine_set_last_error (self, "");
+  engine_set_progress (self, 0);
+  engine_settle_patch_state (self);
+}
+
+void
+lp_engine_disable_async (LpEngine *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *client_id = NULL;
+  g_autofree char *token = NULL;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, lp_engine_disable_async);
+  if (!self->enabled && self->enable_cancel == NULL)
+    {
+      g_task_return_new_error (task, LP_ERROR, LP_ERROR_NOT_ENABLED, "this machine is not enabled");
+      return;
+    }
+  if (self->enable_cancel != NULL)
+    g_cancellable_cancel (self->enable_cancel);
+  engine_abort_cycle (self, "cancelled by Disable");
+  client_id = g_strdup (lp_store_get_client_id (self->store));
+  token = g_strdup (lp_store_get_machine_token (self->store));
+  if (!lp_store_forget (self->store, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  engine_reset_after_disable (self);
+  g_message ("disabled; applied patches stay loaded until reboot");
+  if (token == NULL || *client_id == '\0' || !engine_mode_allows_server (self))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  lp_client_deregister_async (self->client, client_id, token, self->life_cancel, deregister_done_cb,
+                              g_steal_pointer (&task));
+}
+
+gboolean
+lp_engine_disable_finish (LpEngine *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- Refresh ---- */
+
+void
+lp_engine_refresh_async (LpEngine *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lp_engine_refresh_async);
+  engine_update_mode (self);
+  if (!self->enabled)
+    {
+      g_task_return_new_error (task, LP_ERROR, LP_ERROR_NOT_ENABLED,
+                               "this machine is not enabled; run 'canonical-livepatch enable "
+                               "TOKEN' first");
+      return;
+    }
+  if (!engine_mode_allows_server (self))
+    {
+      g_task_return_error (task, engine_mode_error (self));
+      return;
+    }
+  if (self->cycle != NULL && !self->cycle->reapply)
+    {
+      g_ptr_array_add (self->cycle->waiters, g_steal_pointer (&task));
+      return;
+    }
+  g_ptr_array_add (self->next_waiters, g_steal_pointer (&task));
+  if (self->cycle == NULL)
+    engine_start_check (self);
+}
+
+gboolean
+lp_engine_refresh_finish (LpEngine *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- construction ---- */
+
+static LpKernel *
+engine_make_kernel (const LpEngineOptions *options, GError **error)
+{
+  LpKernelSim *sim;
+
+  if (options->kernel_sim_root == NULL)
+    return LP_KERNEL (lp_kernel_linux_new ());
+  sim = lp_kernel_sim_new (options->kernel_sim_root, error);
+  if (sim == NULL)
+    g_prefix_error (error, "simulated kernel in %s: ", options->kernel_sim_root);
+  return sim != NULL ? LP_KERNEL (sim) : NULL;
+}
+
+static gboolean
+engine_make_work_dir (LpEngine *self, GError **error)
+{
+  self->work_dir = g_build_filename (self->state_dir, "work", NULL);
+  if (g_mkdir_with_parents (self->work_dir, 0700) == 0 && g_chmod (self->work_dir, 0700) == 0)
+    return TRUE;
+  g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "cannot create %s: %s", self->work_dir,
+               g_strerror (errno));
+  return FALSE;
+}
+
+/* Before anyone listens: plain assignments, no notifications. */
+static void
+engine_load_properties (LpEngine *self, const LpEngineOptions *options)
+{
+  g_free (self->machine_id);
+  self->machine_id = read_trimmed_file (options->machine_id_path);
+  self->enabled = lp_store_get_machine_token (self->store) != NULL;
+  g_free (self->tier);
+  self->tier = g_strdup (lp_store_get_tier (self->store));
+  g_free (self->supported);
+  self->supported = g_strdup (lp_store_get_supported (self->store));
+  self->last_check = lp_store_get_last_check (self->store);
+  g_free (self->check_state);
+  self->check_state = g_strdup (self->last_check > 0 ? "checked" : "needs-check");
+  self->mode = lp_mode_read (self->cmdline_path, self->mode_file);
+}
+
+LpEngine *
+lp_engine_new (LpConfig *config, const LpEngineOptions *options, GError **error)
+{
+  g_autoptr (LpEngine) self = g_object_new (LP_TYPE_ENGINE, NULL);
+
+  g_return_val_if_fail (LP_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (options != NULL && options->state_dir != NULL, NULL);
+
+  self->config = g_object_ref (config);
+  self->state_dir = g_strdup (options->state_dir);
+  self->module_certs_dir = g_strdup (options->module_certs_dir);
+  self->mode_file = g_strdup (options->mode_file);
+  self->cmdline_path = g_strdup (options->cmdline_path);
+  self->kernel = engine_make_kernel (options, error);
+  if (self->kernel == NULL)
+    return NULL;
+  self->store = lp_store_new (options->state_dir, error);
+  if (self->store == NULL || !engine_make_work_dir (self, error))
+    return NULL;
+  engine_load_properties (self, options);
+  self->client = lp_client_new (config);
+  self->backoff =
+      lp_backoff_new (LP_ENGINE_RETRY_BASE_MS, LP_ENGINE_RETRY_CAP_MS, NULL, NULL, NULL, NULL);
+  self->config_changed_id =
+      g_signal_connect (config, "changed", G_CALLBACK (config_changed_cb), self);
+  return g_steal_pointer (&self);
+}
+
+/* ---- GObject ---- */
+
+static void
+lp_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  LpEngine *self = LP_ENGINE (object);
+
+  switch (prop_id)
+    {
+      case PROP_ENABLED:
+        g_value_set_boolean (value, self->enabled);
+        break;
+      case PROP_MACHINE_ID:
+        g_value_set_string (value, self->machine_id);
+        break;
+      case PROP_KERNEL:
+        g_value_set_string (value, self->kernel ? lp_kernel_get_release (self->kernel) : "");
+        break;
+      case PROP_ARCHITECTURE:
+        g_value_set_string (value, self->kernel ? lp_kernel_get_architecture (self->kernel) : "");
+        break;
+      case PROP_SUPPORTED:
+        g_value_set_string (value, self->supported);
+        break;
+      case PROP_CHECK_STATE:
+        g_value_set_string (value, self->check_state);
+        break;
+      case PROP_PATCH_STATE:
+        g_value_set_string (value, self->patch_state);
+        break;
+      case PROP_PATCH_VERSION:
+        g_value_set_string (value, self->patch_version);
+        break;
+      case PROP_FIXES:
+        g_value_set_variant (value, self->fixes);
+        break;
+      case PROP_LAST_CHECK:
+        g_value_set_int64 (value, self->last_check);
+        break;
+      case PROP_NEXT_CHECK:
+        g_value_set_int64 (value, self->next_check);
+        break;
+      case PROP_LAST_ERROR:
+        g_value_set_string (value, self->last_error);
+        break;
+      case PROP_TIER:
+        g_value_set_string (value, self->tier);
+        break;
+      case PROP_MODE:
+        g_value_set_string (value, lp_mode_to_string (self->mode));
+        break;
+      case PROP_PROGRESS:
+        g_value_set_uint (value, self->progress);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lp_engine_dispose (GObject *object)
+{
+  LpEngine *self = LP_ENGINE (object);
+
+  if (self->config != NULL)
+    lp_engine_shutdown (self);
+  g_clear_object (&self->client);
+  g_clear_object (&self->config);
+  G_OBJECT_CLASS (lp_engine_parent_class)->dispose (object);
+}
+
+static void
+lp_engine_finalize (GObject *object)
+{
+  LpEngine *self = LP_ENGINE (object);
+
+  g_clear_object (&self->kernel);
+  g_clear_object (&self->store);
+  g_clear_object (&self->life_cancel);
+  g_clear_object (&self->enable_cancel);
+  g_clear_pointer (&self->next_waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->backoff, lp_backoff_free);
+  g_clear_pointer (&self->fixes, g_variant_unref);
+  g_free (self->state_dir);
+  g_free (self->module_certs_dir);
+  g_free (self->mode_file);
+  g_free (self->cmdline_path);
+  g_free (self->work_dir);
+  g_free (self->machine_id);
+  g_free (self->supported);
+  g_free (self->check_state);
+  g_free (self->patch_state);
+  g_free (self->patch_version);
+  g_free (self->last_error);
+  g_free (self->tier);
+  G_OBJECT_CLASS (lp_engine_parent_class)->finalize (object);
+}
+
+static GParamSpec *
+string_prop (const char *name)
+{
+  return g_param_spec_string (name, NULL, NULL, "", G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+}
+
+static GParamSpec *
+int64_prop (const char *name)
+{
+  return g_param_spec_int64 (name, NULL, NULL, 0, G_MAXINT64, 0,
+                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+}
+
+static void
+lp_engine_class_init (LpEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = lp_engine_get_property;
+  object_class->dispose = lp_engine_dispose;
+  object_class->finalize = lp_engine_finalize;
+
+  props[PROP_ENABLED] = g_param_spec_boolean ("enabled", NULL, NULL, FALSE,
+                                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  props[PROP_MACHINE_ID] = string_prop ("machine-id");
+  props[PROP_KERNEL] = string_prop ("kernel");
+  props[PROP_ARCHITECTURE] = string_prop ("architecture");
+  props[PROP_SUPPORTED] = string_prop ("supported");
+  props[PROP_CHECK_STATE] = string_prop ("check-state");
+  props[PROP_PATCH_STATE] = string_prop ("patch-state");
+  props[PROP_PATCH_VERSION] = string_prop ("patch-version");
+  props[PROP_FIXES] = g_param_spec_variant ("fixes", NULL, NULL, G_VARIANT_TYPE ("a(ssbs)"), NULL,
+                                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  props[PROP_LAST_CHECK] = int64_prop ("last-check");
+  props[PROP_NEXT_CHECK] = int64_prop ("next-check");
+  props[PROP_LAST_ERROR] = string_prop ("last-error");
+  props[PROP_TIER] = string_prop ("tier");
+  props[PROP_MODE] = string_prop ("mode");
+  props[PROP_PROGRESS] = g_param_spec_uint ("progress", NULL, NULL, 0, 100, 0,
+                                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, props);
+}
+
+static void
+lp_engine_init (LpEngine *self)
+{
+  self->life_cancel = g_cancellable_new ();
+  self->next_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  self->machine_id = g_strdup ("");
+  self->supported = g_strdup ("");
+  self->check_state = g_strdup ("needs-check");
+  self->patch_state = g_strdup ("unapplied");
+  self->patch_version = g_strdup ("");
+  self->fixes = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("(ssbs)"), NULL, 0));
+  self->last_error = g_strdup ("");
+  self->tier = g_strdup ("");
+}

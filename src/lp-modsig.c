@@ -1,0 +1,256 @@
+/* lp-modsig.c: kernel module signature verification (PKCS#7, GnuTLS)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "lp-modsig"
+
+#include "config.h"
+
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/pkcs7.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "lp-error.h"
+#include "lp-modsig.h"
+
+/* struct module_signature in the kernel's include/linux/module_signature.h */
+#define LP_MODSIG_TRAILER_LEN 12
+#define LP_MODSIG_ID_PKCS7 2
+#define LP_MODSIG_MIN_RSA_BITS 2048
+
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_pkcs7_t, gnutls_pkcs7_deinit, NULL)
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_pubkey_t, gnutls_pubkey_deinit, NULL)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (gnutls_pkcs7_signature_info_st,
+                                  gnutls_pkcs7_signature_info_deinit)
+
+void
+lp_modsig_info_free (LpModsigInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->signer);
+  g_free (info->hash);
+  g_free (info->key_id);
+  g_free (info->id_method);
+  g_free (info);
+}
+
+static gboolean lp_modsig_fail (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+lp_modsig_fail (GError **error, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, LP_ERROR, LP_ERROR_INVALID_SIGNATURE, "module signature: %s", message);
+  return FALSE;
+}
+
+/* The kernel's mod_check_sig(): every field but id_type and sig_len is zero,
+ * and the signature fits before the trailer with at least one module byte. */
+static gboolean
+lp_modsig_parse_trailer (const guint8 *data, gsize len, gsize *out_module_len, gsize *out_sig_len,
+                         GError **error)
+{
+  gsize magic_len = strlen (LP_MODSIG_MAGIC);
+  const guint8 *ms;
+  guint32 sig_len;
+  gsize body_len;
+
+  if (len < magic_len + LP_MODSIG_TRAILER_LEN ||
+      memcmp (data + len - magic_len, LP_MODSIG_MAGIC, magic_len) != 0)
+    return lp_modsig_fail (error, "module is not signed (no \"~Module signature appended~\")");
+  body_len = len - magic_len - LP_MODSIG_TRAILER_LEN;
+  ms = data + body_len;
+  if (ms[2] != LP_MODSIG_ID_PKCS7)
+    return lp_modsig_fail (error, "signature type %u is not PKCS#7", ms[2]);
+  for (guint i = 0; i < 8; i++)
+    {
+      if (i != 2 && ms[i] != 0)
+        return lp_modsig_fail (error, "non-zero reserved field at trailer byte %u", i);
+    }
+  sig_len = ((guint32) ms[8] << 24) | ((guint32) ms[9] << 16) | ((guint32) ms[10] << 8) | ms[11];
+  if (sig_len == 0 || sig_len >= body_len)
+    return lp_modsig_fail (
+        error, "signature length %u does not fit a %" G_GSIZE_FORMAT "-byte module", sig_len, len);
+  *out_module_len = body_len - sig_len;
+  *out_sig_len = sig_len;
+  return TRUE;
+}
+
+static gboolean
+lp_modsig_check_shape (gnutls_pkcs7_t pkcs7, GError **error)
+{
+  gnutls_datum_t content = { NULL, 0 };
+  int count = gnutls_pkcs7_get_signature_count (pkcs7);
+  int rc;
+
+  if (count != 1)
+    return lp_modsig_fail (error, "PKCS#7 has %d signers, expected exactly one", MAX (count, 0));
+  rc = gnutls_pkcs7_get_embedded_data (pkcs7, 0, &content);
+  gnutls_free (content.data);
+  /* GnuTLS 3.7 says REQUESTED_DATA_NOT_AVAILABLE for detached content, newer
+   * releases NO_EMBEDDED_DATA; anything else means content is there. */
+  if (rc != GNUTLS_E_NO_EMBEDDED_DATA && rc != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+    return lp_modsig_fail (error, "PKCS#7 carries embedded content; the kernel needs it detached");
+  return TRUE;
+}
+
+static gboolean
+lp_modsig_check_algorithm (const gnutls_pkcs7_signature_info_st *info, GError **error)
+{
+  gnutls_digest_algorithm_t dig = gnutls_sign_get_hash_algorithm (info->algo);
+
+  if (info->signed_attrs != NULL)
+    return lp_modsig_fail (error, "signed attributes are present; the kernel's module "
+                                  "signatures have none");
+  if (info->algo == GNUTLS_SIGN_UNKNOWN ||
+      gnutls_sign_get_pk_algorithm (info->algo) != GNUTLS_PK_RSA)
+    return lp_modsig_fail (error, "signature algorithm %s is not RSA (PKCS#1 v1.5)",
+                           gnutls_sign_get_name (info->algo) ? gnutls_sign_get_name (info->algo)
+                                                             : "unknown");
+  if (dig != GNUTLS_DIG_SHA256 && dig != GNUTLS_DIG_SHA384 && dig != GNUTLS_DIG_SHA512)
+    return lp_modsig_fail (error, "digest %s is not SHA-256, SHA-384 or SHA-512",
+                           gnutls_digest_get_name (dig) ? gnutls_digest_get_name (dig) : "unknown");
+  return TRUE;
+}
+
+/* gnutls_pkcs7_verify() with a trust list cannot find an issuer+serial signer
+ * when no certificate is embedded (sign-file's default), so look it up here. */
+static gnutls_x509_crt_t
+lp_modsig_find_signer (const gnutls_pkcs7_signature_info_st *info, LpCertSet *trusted,
+                       const char **out_method, GError **error)
+{
+  gnutls_x509_crt_t cert = NULL;
+
+  if (info->issuer_keyid.size > 0)
+    {
+      *out_method = "subject-key-id";
+      cert = lp_cert_set_find_by_key_id (trusted, &info->issuer_keyid);
+    }
+  else if (info->issuer_dn.size > 0 && info->signer_serial.size > 0)
+    {
+      *out_method = "issuer-serial";
+      cert = lp_cert_set_find_by_issuer_serial (trusted, &info->issuer_dn, &info->signer_serial);
+    }
+  else
+    {
+      lp_modsig_fail (error, "the signer is identified neither by issuer and serial nor by key id");
+      return NULL;
+    }
+  if (cert == NULL)
+    lp_modsig_fail (error, "signer (by %s) is not among the %u trusted certificates", *out_method,
+                    lp_cert_set_get_n_certs (trusted));
+  return cert;
+}
+
+static gboolean
+lp_modsig_verify_with (gnutls_x509_crt_t cert, const gnutls_pkcs7_signature_info_st *info,
+                       const guint8 *module, gsize module_len, guint *out_bits, GError **error)
+{
+  g_auto (gnutls_pubkey_t) pubkey = NULL;
+  gnutls_datum_t data = { (unsigned char *) module, (unsigned int) module_len };
+  unsigned int bits = 0;
+  int rc;
+
+  if (gnutls_pubkey_init (&pubkey) < 0 || gnutls_pubkey_import_x509 (pubkey, cert, 0) < 0)
+    return lp_modsig_fail (error, "cannot read the signer certificate's public key");
+  if (gnutls_pubkey_get_pk_algorithm (pubkey, &bits) != GNUTLS_PK_RSA)
+    return lp_modsig_fail (error, "the signer certificate's key is not RSA");
+  if (bits < LP_MODSIG_MIN_RSA_BITS)
+    return lp_modsig_fail (error, "RSA key of %u bits is weaker than %u bits", bits,
+                           LP_MODSIG_MIN_RSA_BITS);
+  /* No certificate-chain or date checks here: like the kernel, a trusted
+   * certificate verifies modules past its notAfter. */
+  rc = gnutls_pubkey_verify_data2 (pubkey, info->algo, 0, &data, &info->sig);
+  if (rc < 0)
+    return lp_modsig_fail (error, "signature does not match the module: %s", gnutls_strerror (rc));
+  *out_bits = bits;
+  return TRUE;
+}
+
+static LpModsigInfo *
+lp_modsig_info_new (gnutls_x509_crt_t cert, const gnutls_pkcs7_signature_info_st *info,
+                    const char *method, guint bits, gsize module_len)
+{
+  LpModsigInfo *out = g_new0 (LpModsigInfo, 1);
+
+  out->signer = lp_cert_describe_subject (cert);
+  out->hash = g_strdup (gnutls_digest_get_name (gnutls_sign_get_hash_algorithm (info->algo)));
+  out->key_id = lp_cert_describe_key_id (cert);
+  if (out->key_id[0] == '\0')
+    {
+      g_free (out->key_id);
+      out->key_id = lp_cert_describe_serial (cert);
+    }
+  out->id_method = g_strdup (method);
+  out->key_bits = bits;
+  out->module_len = module_len;
+  return out;
+}
+
+gboolean
+lp_modsig_verify (const guint8 *data, gsize len, LpCertSet *trusted, LpModsigInfo **out_info,
+                  GError **error)
+{
+  g_auto (gnutls_pkcs7_t) pkcs7 = NULL;
+  g_auto (gnutls_pkcs7_signature_info_st) info = { 0 };
+  gnutls_datum_t der;
+  gnutls_x509_crt_t cert;
+  const char *method = NULL;
+  gsize module_len = 0, sig_len = 0;
+  guint bits = 0;
+  int rc;
+
+  g_return_val_if_fail (LP_IS_CERT_SET (trusted), FALSE);
+
+  if (!lp_modsig_parse_trailer (data, len, &module_len, &sig_len, error))
+    return FALSE;
+  der.data = (unsigned char *) data + module_len;
+  der.size = sig_len;
+  if (gnutls_pkcs7_init (&pkcs7) < 0)
+    return lp_modsig_fail (error, "out of memory");
+  rc = gnutls_pkcs7_import (pkcs7, &der, GNUTLS_X509_FMT_DER);
+  if (rc < 0)
+    return lp_modsig_fail (error, "cannot parse the PKCS#7 data: %s", gnutls_strerror (rc));
+  if (!lp_modsig_check_shape (pkcs7, error))
+    return FALSE;
+  rc = gnutls_pkcs7_get_signature_info (pkcs7, 0, &info);
+  if (rc < 0)
+    return lp_modsig_fail (error, "cannot read the signer: %s", gnutls_strerror (rc));
+  if (!lp_modsig_check_algorithm (&info, error))
+    return FALSE;
+  cert = lp_modsig_find_signer (&info, trusted, &method, error);
+  if (cert == NULL)
+    return FALSE;
+  if (!lp_modsig_verify_with (cert, &info, data, module_len, &bits, error))
+    return FALSE;
+  if (out_info != NULL)
+    *out_info = lp_modsig_info_new (cert, &info, method, bits, module_len);
+  return TRUE;
+}
+
+gboolean
+lp_modsig_verify_fd (int fd, LpCertSet *trusted, LpModsigInfo **out_info, GError **error)
+{
+  struct stat st;
+  void *map;
+  gboolean ok;
+
+  if (fstat (fd, &st) < 0)
+    return lp_modsig_fail (error, "cannot stat the module: %s", g_strerror (errno));
+  if (!S_ISREG (st.st_mode) || st.st_size == 0)
+    return lp_modsig_fail (error, "module is empty or not a regular file");
+  map = mmap (NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (map == MAP_FAILED)
+    return lp_modsig_fail (error, "cannot map the module: %s", g_strerror (errno));
+  ok = lp_modsig_verify (map, st.st_size, trusted, out_info, error);
+  munmap (map, st.st_size);
+  return ok;
+}

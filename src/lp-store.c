@@ -1,0 +1,437 @@
+/* lp-store.c: persistent state, written atomically, damaged files moved aside
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "lp-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "lp-error.h"
+#include "lp-store.h"
+
+#define LP_STORE_GROUP "state"
+#define LP_STORE_FORMAT 1
+
+struct _LpStore
+{
+  GObject parent_instance;
+  char *dir;
+  char *machine_token;
+  char *client_id;
+  char *tier;
+  char *supported;
+  gint64 last_check;
+  char *patch_version;
+  char *patch_module;
+  char *patch_sha256;
+  char *patch_file;
+  GVariant *fixes;
+};
+
+G_DEFINE_TYPE (LpStore, lp_store, G_TYPE_OBJECT)
+
+static gboolean
+set_errno_error (GError **error, int errsv, const char *what, const char *path)
+{
+  g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "cannot %s %s: %s", what, path,
+               g_strerror (errsv));
+  return FALSE;
+}
+
+static gboolean
+fsync_dir_of (const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int rc;
+
+  if (fd < 0)
+    return set_errno_error (error, errno, "open", dir);
+  rc = fsync (fd);
+  close (fd);
+  return rc == 0 || set_errno_error (error, errno, "sync", dir);
+}
+
+static gboolean
+write_all (int fd, const guint8 *data, gsize len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+gboolean
+lp_store_write_atomic (const char *path, const void *data, gsize len, int mode, GError **error)
+{
+  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
+  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, mode);
+  int errsv;
+
+  if (fd < 0)
+    return set_errno_error (error, errno, "create", tmp);
+  /* mkstemp honours the umask; the mode must be exact (0600 for secrets). */
+  if (fchmod (fd, mode) != 0 || !write_all (fd, data, len) || fsync (fd) != 0)
+    {
+      errsv = errno;
+      close (fd);
+      g_unlink (tmp);
+      return set_errno_error (error, errsv, "write", tmp);
+    }
+  close (fd);
+  if (g_rename (tmp, path) != 0)
+    {
+      errsv = errno;
+      g_unlink (tmp);
+      return set_errno_error (error, errsv, "rename to", path);
+    }
+  return fsync_dir_of (path, error);
+}
+
+static char *
+store_path (LpStore *self, const char *name)
+{
+  return g_build_filename (self->dir, name, NULL);
+}
+
+static gboolean
+make_dir (const char *path, GError **error)
+{
+  if (g_mkdir_with_parents (path, 0700) != 0)
+    return set_errno_error (error, errno, "create", path);
+  return TRUE;
+}
+
+static void
+store_reset (LpStore *self)
+{
+  g_clear_pointer (&self->client_id, g_free);
+  g_clear_pointer (&self->tier, g_free);
+  g_clear_pointer (&self->supported, g_free);
+  self->last_check = 0;
+  lp_store_clear_patch (self);
+}
+
+static char *
+key_file_get_string (GKeyFile *kf, const char *key)
+{
+  return g_key_file_get_string (kf, LP_STORE_GROUP, key, NULL);
+}
+
+static gboolean
+store_parse (LpStore *self, GKeyFile *kf, GError **error)
+{
+  g_autofree char *fixes = key_file_get_string (kf, "fixes");
+  g_autoptr (GError) local_error = NULL;
+
+  if (g_key_file_get_integer (kf, LP_STORE_GROUP, "format", &local_error) != LP_STORE_FORMAT)
+    {
+      g_set_error_literal (error, LP_ERROR, LP_ERROR_INTERNAL, "unknown or missing format");
+      return FALSE;
+    }
+  if (fixes != NULL)
+    {
+      self->fixes = g_variant_parse (G_VARIANT_TYPE ("a(ssbs)"), fixes, NULL, NULL, error);
+      if (self->fixes == NULL)
+        return FALSE;
+      g_variant_ref_sink (self->fixes);
+    }
+  self->client_id = key_file_get_string (kf, "client-id");
+  self->tier = key_file_get_string (kf, "tier");
+  self->supported = key_file_get_string (kf, "supported");
+  self->last_check = g_key_file_get_int64 (kf, LP_STORE_GROUP, "last-check", NULL);
+  self->patch_version = key_file_get_string (kf, "patch-version");
+  self->patch_module = key_file_get_string (kf, "patch-module");
+  self->patch_sha256 = key_file_get_string (kf, "patch-sha256");
+  self->patch_file = key_file_get_string (kf, "patch-file");
+  return TRUE;
+}
+
+/* A state file nobody can parse must not keep the service down. */
+static void
+store_move_aside (LpStore *self, const char *path, const GError *why)
+{
+  g_autofree char *name =
+      g_strdup_printf ("state.damaged-%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
+  g_autofree char *aside = store_path (self, name);
+
+  g_warning ("state file %s is damaged (%s); moved to %s, starting clean", path, why->message,
+             aside);
+  if (g_rename (path, aside) != 0)
+    g_warning ("cannot move %s aside: %s", path, g_strerror (errno));
+  store_reset (self);
+}
+
+static gboolean
+store_load_state (LpStore *self, GError **error)
+{
+  g_autofree char *path = store_path (self, "state");
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) local_error = NULL;
+
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      if (local_error->domain == G_FILE_ERROR)
+        return set_errno_error (error, EIO, "read", path);
+      store_move_aside (self, path, local_error);
+      return TRUE;
+    }
+  if (!store_parse (self, kf, &local_error))
+    store_move_aside (self, path, local_error);
+  return TRUE;
+}
+
+static gboolean
+store_load_token (LpStore *self, GError **error)
+{
+  g_autofree char *path = store_path (self, "machine-token");
+  g_autofree char *text = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "%s", local_error->message);
+      return FALSE;
+    }
+  g_strstrip (text);
+  if (*text != '\0')
+    self->machine_token = g_steal_pointer (&text);
+  return TRUE;
+}
+
+LpStore *
+lp_store_new (const char *dir, GError **error)
+{
+  g_autoptr (LpStore) self = g_object_new (LP_TYPE_STORE, NULL);
+  g_autofree char *patches = g_build_filename (dir, "patches", NULL);
+  g_autofree char *locks = g_build_filename (dir, "locks", NULL);
+
+  self->dir = g_strdup (dir);
+  if (!make_dir (dir, error) || !make_dir (patches, error) || !make_dir (locks, error))
+    return NULL;
+  if (!store_load_state (self, error) || !store_load_token (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+const char *
+lp_store_get_dir (LpStore *self)
+{
+  return self->dir;
+}
+
+const char *
+lp_store_get_machine_token (LpStore *self)
+{
+  return self->machine_token;
+}
+
+#define LP_STORE_STRING_GETTER(field)                                                              \
+  const char *lp_store_get_##field (LpStore *self)                                                 \
+  {                                                                                                \
+    return self->field != NULL ? self->field : "";                                                 \
+  }
+
+LP_STORE_STRING_GETTER (client_id)
+LP_STORE_STRING_GETTER (tier)
+LP_STORE_STRING_GETTER (supported)
+LP_STORE_STRING_GETTER (patch_version)
+LP_STORE_STRING_GETTER (patch_module)
+LP_STORE_STRING_GETTER (patch_sha256)
+LP_STORE_STRING_GETTER (patch_file)
+
+gint64
+lp_store_get_last_check (LpStore *self)
+{
+  return self->last_check;
+}
+
+GVariant *
+lp_store_get_fixes (LpStore *self)
+{
+  if (self->fixes == NULL)
+    self->fixes = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("(ssbs)"), NULL, 0));
+  return self->fixes;
+}
+
+gboolean
+lp_store_set_machine_token (LpStore *self, const char *token, GError **error)
+{
+  g_autofree char *path = store_path (self, "machine-token");
+
+  if (token == NULL)
+    {
+      if (g_unlink (path) != 0 && errno != ENOENT)
+        return set_errno_error (error, errno, "remove", path);
+    }
+  else if (!lp_store_write_atomic (path, token, strlen (token), 0600, error))
+    return FALSE;
+  g_free (self->machine_token);
+  self->machine_token = g_strdup (token);
+  return TRUE;
+}
+
+void
+lp_store_set_registration (LpStore *self, const char *client_id, const char *tier)
+{
+  g_free (self->client_id);
+  self->client_id = g_strdup (client_id);
+  g_free (self->tier);
+  self->tier = g_strdup (tier);
+}
+
+void
+lp_store_set_check (LpStore *self, gint64 last_check, const char *supported)
+{
+  self->last_check = last_check;
+  g_free (self->supported);
+  self->supported = g_strdup (supported);
+}
+
+void
+lp_store_set_patch (LpStore *self, const char *version, const char *module, const char *sha256,
+                    const char *file, GVariant *fixes)
+{
+  lp_store_clear_patch (self);
+  self->patch_version = g_strdup (version);
+  self->patch_module = g_strdup (module);
+  self->patch_sha256 = g_strdup (sha256);
+  self->patch_file = g_strdup (file);
+  self->fixes = fixes != NULL ? g_variant_take_ref (fixes) : NULL;
+}
+
+void
+lp_store_clear_patch (LpStore *self)
+{
+  g_clear_pointer (&self->patch_version, g_free);
+  g_clear_pointer (&self->patch_module, g_free);
+  g_clear_pointer (&self->patch_sha256, g_free);
+  g_clear_pointer (&self->patch_file, g_free);
+  g_clear_pointer (&self->fixes, g_variant_unref);
+}
+
+static void
+key_file_set_optional (GKeyFile *kf, const char *key, const char *value)
+{
+  if (value != NULL && *value != '\0')
+    g_key_file_set_string (kf, LP_STORE_GROUP, key, value);
+}
+
+gboolean
+lp_store_save (LpStore *self, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autofree char *path = store_path (self, "state");
+  g_autofree char *fixes = g_variant_print (lp_store_get_fixes (self), FALSE);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  g_key_file_set_integer (kf, LP_STORE_GROUP, "format", LP_STORE_FORMAT);
+  key_file_set_optional (kf, "client-id", self->client_id);
+  key_file_set_optional (kf, "tier", self->tier);
+  key_file_set_optional (kf, "supported", self->supported);
+  g_key_file_set_int64 (kf, LP_STORE_GROUP, "last-check", self->last_check);
+  key_file_set_optional (kf, "patch-version", self->patch_version);
+  key_file_set_optional (kf, "patch-module", self->patch_module);
+  key_file_set_optional (kf, "patch-sha256", self->patch_sha256);
+  key_file_set_optional (kf, "patch-file", self->patch_file);
+  g_key_file_set_string (kf, LP_STORE_GROUP, "fixes", fixes);
+  data = g_key_file_to_data (kf, &len, NULL);
+  if (!lp_store_write_atomic (path, data, len, 0600, error))
+    {
+      g_prefix_error (error, "cannot save state: ");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+lp_store_forget (LpStore *self, GError **error)
+{
+  if (!lp_store_set_machine_token (self, NULL, error))
+    return FALSE;
+  g_clear_pointer (&self->client_id, g_free);
+  g_clear_pointer (&self->tier, g_free);
+  g_clear_pointer (&self->supported, g_free);
+  self->last_check = 0;
+  return lp_store_save (self, error);
+}
+
+char *
+lp_store_get_patch_path (LpStore *self, const char *file)
+{
+  return g_build_filename (self->dir, "patches", file, NULL);
+}
+
+char *
+lp_store_get_lock_path (LpStore *self, const char *name)
+{
+  return g_build_filename (self->dir, "locks", name, NULL);
+}
+
+gboolean
+lp_store_write_lock (LpStore *self, const char *name, GError **error)
+{
+  g_autofree char *path = lp_store_get_lock_path (self, name);
+  g_autofree char *text = g_strdup_printf ("inserting %s since %" G_GINT64_FORMAT "\n", name,
+                                           g_get_real_time () / G_USEC_PER_SEC);
+
+  return lp_store_write_atomic (path, text, strlen (text), 0600, error);
+}
+
+gboolean
+lp_store_remove_lock (LpStore *self, const char *name, GError **error)
+{
+  g_autofree char *path = lp_store_get_lock_path (self, name);
+
+  if (g_unlink (path) != 0 && errno != ENOENT)
+    return set_errno_error (error, errno, "remove", path);
+  return fsync_dir_of (path, error);
+}
+
+gboolean
+lp_store_has_lock (LpStore *self, const char *name)
+{
+  g_autofree char *path = lp_store_get_lock_path (self, name);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+static void
+lp_store_finalize (GObject *object)
+{
+  LpStore *self = LP_STORE (object);
+
+  store_reset (self);
+  g_free (self->machine_token);
+  g_free (self->dir);
+  G_OBJECT_CLASS (lp_store_parent_class)->finalize (object);
+}
+
+static void
+lp_store_class_init (LpStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lp_store_finalize;
+}
+
+static void
+lp_store_init (LpStore *self)
+{
+}

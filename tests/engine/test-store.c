@@ -1,0 +1,249 @@
+/* test-store.c: LpStore persistence — atomic writes, modes, damaged files
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
+#include "lp-error.h"
+#include "lp-store.h"
+
+typedef struct
+{
+  char *dir;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  fx->dir = g_dir_make_tmp ("lp-store-XXXXXX", NULL);
+  g_assert_nonnull (fx->dir);
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        rm_rf (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  rm_rf (fx->dir);
+  g_free (fx->dir);
+}
+
+static guint
+count_entries_with_prefix (const char *dir_path, const char *prefix)
+{
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    n += g_str_has_prefix (name, prefix);
+  return n;
+}
+
+static guint
+file_mode (const char *path)
+{
+  struct stat st;
+
+  g_assert_no_errno (g_stat (path, &st));
+  return st.st_mode & 07777;
+}
+
+static GVariant *
+make_fixes (void)
+{
+  return g_variant_new_parsed ("[('CVE-2026-1', 'a fix', true, 'LP#1')]");
+}
+
+static void
+test_round_trip (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpStore) store = lp_store_new (fx->dir, &error);
+  g_autoptr (LpStore) again = NULL;
+  g_autofree char *fixes = NULL;
+
+  g_assert_no_error (error);
+  g_assert_null (lp_store_get_machine_token (store));
+  g_assert_cmpstr (lp_store_get_patch_version (store), ==, "");
+  g_assert_true (lp_store_set_machine_token (store, "tok-1", &error));
+  lp_store_set_registration (store, "client-1", "stable");
+  lp_store_set_check (store, 1700000000, "supported");
+  lp_store_set_patch (store, "57.3", "lkp_57", "ab", "ab.patch", make_fixes ());
+  g_assert_true (lp_store_save (store, &error));
+
+  again = lp_store_new (fx->dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lp_store_get_machine_token (again), ==, "tok-1");
+  g_assert_cmpstr (lp_store_get_client_id (again), ==, "client-1");
+  g_assert_cmpstr (lp_store_get_tier (again), ==, "stable");
+  g_assert_cmpstr (lp_store_get_supported (again), ==, "supported");
+  g_assert_cmpint (lp_store_get_last_check (again), ==, 1700000000);
+  g_assert_cmpstr (lp_store_get_patch_version (again), ==, "57.3");
+  g_assert_cmpstr (lp_store_get_patch_module (again), ==, "lkp_57");
+  g_assert_cmpstr (lp_store_get_patch_file (again), ==, "ab.patch");
+  fixes = g_variant_print (lp_store_get_fixes (again), FALSE);
+  g_assert_cmpstr (fixes, ==, "[('CVE-2026-1', 'a fix', true, 'LP#1')]");
+}
+
+static void
+test_secret_modes (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpStore) store = lp_store_new (fx->dir, &error);
+  g_autofree char *token = g_build_filename (fx->dir, "machine-token", NULL);
+  g_autofree char *state = g_build_filename (fx->dir, "state", NULL);
+  g_autofree char *locks = g_build_filename (fx->dir, "locks", NULL);
+
+  umask (022);
+  g_assert_true (lp_store_set_machine_token (store, "secret", &error));
+  g_assert_true (lp_store_save (store, &error));
+  g_assert_cmpuint (file_mode (token), ==, 0600);
+  g_assert_cmpuint (file_mode (state), ==, 0600);
+  g_assert_cmpuint (file_mode (locks), ==, 0700);
+}
+
+/* A write leaves no temporary file behind and replaces the old content whole. */
+static void
+test_atomic_write (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (fx->dir, "file", NULL);
+  g_autofree char *content = NULL;
+
+  g_assert_true (lp_store_write_atomic (path, "old content", 11, 0644, &error));
+  g_assert_true (lp_store_write_atomic (path, "new", 3, 0600, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &content, NULL, NULL));
+  g_assert_cmpstr (content, ==, "new");
+  g_assert_cmpuint (file_mode (path), ==, 0600);
+  g_assert_cmpuint (count_entries_with_prefix (fx->dir, "file."), ==, 0);
+}
+
+/* A failed write (directory missing) reports LP_ERROR_INTERNAL and creates nothing. */
+static void
+test_atomic_write_failure (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (fx->dir, "missing", "file", NULL);
+
+  g_assert_false (lp_store_write_atomic (path, "x", 1, 0600, &error));
+  g_assert_error (error, LP_ERROR, LP_ERROR_INTERNAL);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static void
+assert_damaged_moved_aside (Fixture *fx, const char *content)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *state = g_build_filename (fx->dir, "state", NULL);
+  g_autofree char *token = g_build_filename (fx->dir, "machine-token", NULL);
+  g_autoptr (LpStore) store = NULL;
+
+  g_assert_true (g_file_set_contents (state, content, -1, NULL));
+  g_assert_true (g_file_set_contents (token, "tok\n", -1, NULL));
+  g_test_expect_message ("lp-store", G_LOG_LEVEL_WARNING, "*damaged*");
+  store = lp_store_new (fx->dir, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_false (g_file_test (state, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_entries_with_prefix (fx->dir, "state.damaged-"), ==, 1);
+  g_assert_cmpstr (lp_store_get_patch_version (store), ==, "");
+  g_assert_cmpstr (lp_store_get_client_id (store), ==, "");
+  /* The token lives in its own file and survives a damaged state file. */
+  g_assert_cmpstr (lp_store_get_machine_token (store), ==, "tok");
+  g_assert_true (lp_store_save (store, &error));
+}
+
+static void
+test_damaged_garbage (Fixture *fx, gconstpointer data)
+{
+  assert_damaged_moved_aside (fx, "\x01\x02 this is not a key file [[[\n");
+}
+
+static void
+test_damaged_bad_fixes (Fixture *fx, gconstpointer data)
+{
+  assert_damaged_moved_aside (fx, "[state]\nformat=1\npatch-version=57\nfixes=[(1,2)]\n");
+}
+
+static void
+test_damaged_unknown_format (Fixture *fx, gconstpointer data)
+{
+  assert_damaged_moved_aside (fx, "[state]\nformat=99\n");
+}
+
+static void
+test_forget_keeps_patch (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpStore) store = lp_store_new (fx->dir, &error);
+  g_autoptr (LpStore) again = NULL;
+  g_autofree char *token = g_build_filename (fx->dir, "machine-token", NULL);
+
+  g_assert_true (lp_store_set_machine_token (store, "tok", &error));
+  lp_store_set_registration (store, "client-1", "stable");
+  lp_store_set_patch (store, "57.3", "lkp_57", "ab", "ab.patch", NULL);
+  g_assert_true (lp_store_forget (store, &error));
+  g_assert_false (g_file_test (token, G_FILE_TEST_EXISTS));
+  again = lp_store_new (fx->dir, &error);
+  g_assert_null (lp_store_get_machine_token (again));
+  g_assert_cmpstr (lp_store_get_client_id (again), ==, "");
+  g_assert_cmpstr (lp_store_get_patch_version (again), ==, "57.3");
+}
+
+static void
+test_locks (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpStore) store = lp_store_new (fx->dir, &error);
+  g_autofree char *path = lp_store_get_lock_path (store, "lkp_57");
+
+  g_assert_false (lp_store_has_lock (store, "lkp_57"));
+  g_assert_true (lp_store_write_lock (store, "lkp_57", &error));
+  g_assert_true (lp_store_has_lock (store, "lkp_57"));
+  g_assert_true (g_str_has_suffix (path, "/locks/lkp_57"));
+  g_assert_true (lp_store_remove_lock (store, "lkp_57", &error));
+  g_assert_false (lp_store_has_lock (store, "lkp_57"));
+  /* Removing a lock that is not there is fine. */
+  g_assert_true (lp_store_remove_lock (store, "lkp_57", &error));
+  g_assert_no_error (error);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/store/round-trip", test_round_trip);
+  ADD ("/store/secret-file-modes", test_secret_modes);
+  ADD ("/store/atomic-write-replaces-whole", test_atomic_write);
+  ADD ("/store/atomic-write-failure-creates-nothing", test_atomic_write_failure);
+  ADD ("/store/damaged-garbage-moved-aside", test_damaged_garbage);
+  ADD ("/store/damaged-fixes-moved-aside", test_damaged_bad_fixes);
+  ADD ("/store/damaged-unknown-format-moved-aside", test_damaged_unknown_format);
+  ADD ("/store/forget-keeps-patch-record", test_forget_keeps_patch);
+  ADD ("/store/locks", test_locks);
+#undef ADD
+  return g_test_run ();
+}

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""`canonical-livepatch status` in each state of the cycle, in the three
+formats, against the real daemon (fixtures in conftest.py)."""
+
+import json
+
+import pytest
+
+from conftest import RELEASE
+
+
+def reach(lp, state):
+    """Drives the daemon into @state; returns (CheckState, PatchState)."""
+    if state == "not-enabled":
+        return None
+    lp.enable()
+    if state == "needs-check":
+        return ("needs-check", "unapplied")
+    if state == "nothing-to-apply":
+        lp.refresh()
+        return ("checked", "nothing-to-apply")
+    if state == "check-failed":
+        lp.server.stop()
+        lp.refresh_error()
+        return ("check-failed", "unapplied")
+    lp.apply("57.3")
+    if state == "applied":
+        return ("checked", "applied")
+    lp.server.publish([("57.4", lp.kit.make("57.4", key="untrusted"))])
+    lp.refresh_error()
+    return ("checked", "apply-failed")
+
+
+HUMANE = {
+    "needs-check": "server check-in: not yet",
+    "nothing-to-apply": "no livepatches needed",
+    "check-failed": "server check-in: failed",
+    "applied": "all applicable livepatch modules inserted",
+    "apply-failed": "livepatch update failed",
+}
+
+STATES = ["not-enabled", "needs-check", "nothing-to-apply", "check-failed", "applied",
+          "apply-failed"]
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_status_formats(lp, state):
+    expected = reach(lp, state)
+    humane = lp.cli("status", "--verbose")
+    as_json = lp.cli("status", "--format", "json")
+    as_yaml = lp.cli("status", "--format", "yaml")
+    if expected is None:
+        for result in (humane, as_json, as_yaml):
+            assert result.returncode == 1
+            assert "enable" in result.stdout + result.stderr
+        return
+    check_state, patch_state = expected
+    for result in (humane, as_json, as_yaml):
+        assert result.returncode == 0, result.stderr
+    assert HUMANE[state] in humane.stdout
+    assert f"kernel: {RELEASE}" in humane.stdout
+    status = json.loads(as_json.stdout)["Status"][0]
+    assert status["Kernel"] == RELEASE
+    assert status["Livepatch"]["CheckState"] == check_state
+    assert status["Livepatch"]["State"] == patch_state
+    assert f"CheckState: {check_state}" in as_yaml.stdout
+    assert f"State: {patch_state}" in as_yaml.stdout
+    if patch_state in ("applied", "apply-failed"):
+        # A failed upgrade still shows the patch that is in the kernel.
+        assert status["Livepatch"]["Version"] == "57.3"
+        assert "57.3" in humane.stdout and "CVE-2026-573" in humane.stdout
+        assert status["Livepatch"]["Fixes"][0]["Name"] == "CVE-2026-573"

@@ -1,0 +1,340 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""canonical-livepatch against livepatchd on a private system bus.
+
+Fixtures come from conftest.py (system_bus, polkitd, daemon, make_daemon) and
+cli_helpers.py (patch_server). Every negative path checks the exit code, the
+one error line, and that the configuration did not change.
+"""
+import json
+import os
+import re
+import subprocess
+
+import pytest
+import yaml
+
+from cli_helpers import (NOT_ENABLED_HINT, assert_one_error_line, fresh_config, make_signing_cert,
+                         make_test_patch, patch_server, run_cli, run_cli_on_tty)  # noqa: F401
+from conftest import MACHINE_ID
+
+CONFIGURE = "com.canonical.livepatch.configure"
+
+
+# ---- without a daemon ----
+
+def test_version_prints_the_client_version():
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert re.fullmatch(r"canonical-livepatch \d+\.\d+\.\d+\n", result.stdout)
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h", "help"])
+def test_help_lists_every_command(flag):
+    result = run_cli(flag)
+    assert result.returncode == 0 and result.stderr == ""
+    for command in ("enable TOKEN", "disable", "refresh", "status [--verbose] [--format humane|json|yaml]",
+                    "config [KEY=VALUE | KEY= | KEY=@stdin]..."):
+        assert command in result.stdout, command
+
+
+def test_no_command_prints_help_and_is_a_usage_error():
+    result = run_cli()
+    assert result.returncode == 2
+    assert result.stdout.startswith("Usage: canonical-livepatch")
+
+
+@pytest.mark.parametrize("args", [["frobnicate"], ["enable"], ["enable", "a", "b"], ["disable", "x"],
+                                  ["refresh", "now"], ["status", "--format", "xml"],
+                                  ["status", "extra"], ["status", "--bogus"]])
+def test_bad_command_line_is_a_usage_error(args):
+    result = run_cli(*args)
+    assert result.returncode == 2, result
+    assert result.stdout == ""
+    assert result.stderr.startswith("canonical-livepatch: ")
+    assert "--help" in result.stderr
+
+
+def test_no_daemon_on_the_bus_is_one_clear_line(system_bus):
+    for args in (["status"], ["config"], ["refresh"], ["config", "check-interval=5"]):
+        assert_one_error_line(run_cli(*args), "cannot reach livepatchd on the system bus: ",
+                              "com.canonical.Livepatch is not running")
+
+
+def test_no_system_bus_is_one_clear_line(tmp_path):
+    result = run_cli("status", env={"DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={tmp_path}/none"})
+    assert_one_error_line(result, "cannot reach livepatchd on the system bus: ")
+
+
+# ---- status ----
+
+def test_status_humane_not_enabled_prints_the_hint_and_exits_1(daemon):
+    result = run_cli("status")
+    assert result.returncode == 1
+    assert result.stdout == NOT_ENABLED_HINT + "\n"
+    assert result.stderr == ""
+    assert run_cli("status", "--verbose").stdout == NOT_ENABLED_HINT + "\n"
+
+
+def test_status_json_reports_what_the_daemon_knows(daemon):
+    result = run_cli("status", "--format", "json")
+    assert result.returncode == 1
+    assert result.stderr == NOT_ENABLED_HINT + "\n"
+    props = daemon.get_all()
+    assert json.loads(result.stdout) == {
+        "Client-Version": props["ClientVersion"],
+        "Machine-Id": MACHINE_ID,
+        "Architecture": props["Architecture"],
+        "Last-Check": "",
+        "Status": [{
+            "Kernel": props["Kernel"],
+            "Running": True,
+            "Supported": props["Supported"],
+            "Livepatch": {
+                "CheckState": props["CheckState"],
+                "State": props["PatchState"],
+                "Version": props["PatchVersion"],
+                "Fixes": [],
+            },
+        }],
+    }
+
+
+def test_status_yaml_is_the_json_tree(daemon):
+    as_json = run_cli("status", "--format", "json")
+    as_yaml = run_cli("status", "--format", "yaml")
+    assert as_yaml.returncode == 1 and as_yaml.stderr == NOT_ENABLED_HINT + "\n"
+    assert yaml.safe_load(as_yaml.stdout) == json.loads(as_json.stdout)
+
+
+# ---- config ----
+
+def parse_config_lines(text):
+    config = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(": ")
+        assert sep, line
+        config[key] = value
+    return config
+
+
+def test_config_lists_every_key_sorted(daemon):
+    result = run_cli("config")
+    assert result.returncode == 0 and result.stderr == ""
+    keys = [line.split(":", 1)[0] for line in result.stdout.splitlines()]
+    assert keys == sorted(keys)
+    assert parse_config_lines(result.stdout) == daemon.get_config()
+
+
+def test_config_sets_several_keys_in_one_call(daemon, polkitd):
+    polkitd.allow(CONFIGURE)
+    result = run_cli("config", "check-interval=30", "log-level=debug", "no-proxy=localhost")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    config = daemon.get_config()
+    assert (config["check-interval"], config["log-level"], config["no-proxy"]) == ("30", "debug", "localhost")
+    listed = parse_config_lines(run_cli("config").stdout)
+    assert listed["check-interval"] == "30"
+    daemon.restart()
+    assert daemon.get_config()["log-level"] == "debug"
+
+
+def test_config_empty_value_resets_the_default(daemon, polkitd):
+    polkitd.allow(CONFIGURE)
+    default = daemon.get_config()["check-interval"]
+    assert run_cli("config", "check-interval=15").returncode == 0
+    assert daemon.get_config()["check-interval"] == "15"
+    assert run_cli("config", "check-interval=").returncode == 0
+    assert daemon.get_config()["check-interval"] == default
+
+
+def test_config_reads_a_value_from_stdin(daemon, polkitd):
+    polkitd.allow(CONFIGURE)
+    result = run_cli("config", "no-proxy=@stdin", "log-level=warning", input="localhost,example.com\n")
+    assert (result.returncode, result.stderr) == (0, "")
+    config = daemon.get_config()
+    assert config["no-proxy"] == "localhost,example.com"
+    assert config["log-level"] == "warning"
+
+
+def test_config_reads_a_pem_bundle_from_stdin_and_lists_it_as_a_block(daemon, polkitd, tmp_path):
+    polkitd.allow(CONFIGURE)
+    key, cert = tmp_path / "ca.key", tmp_path / "ca.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                    "-out", str(cert), "-days", "2", "-subj", "/CN=livepatch test proxy CA"],
+                   check=True, capture_output=True)
+    pem = cert.read_text()
+    result = run_cli("config", "ca-certs=@stdin", input=pem)
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    assert daemon.get_config()["ca-certs"].strip() == pem.strip()
+    listing = run_cli("config").stdout
+    block = "ca-certs: |\n" + "".join(f"  {line}\n" for line in pem.strip().splitlines())
+    assert block in listing
+
+
+def test_config_one_bad_key_among_good_ones_changes_nothing(daemon, polkitd):
+    polkitd.allow(CONFIGURE)
+    before = fresh_config(daemon)
+    result = run_cli("config", "check-interval=45", "dial-timeout=banana", "log-level=debug")
+    assert_one_error_line(result, "dial-timeout")
+    assert fresh_config(daemon) == before
+
+
+def test_config_unknown_key_changes_nothing(daemon, polkitd):
+    polkitd.allow(CONFIGURE)
+    before = fresh_config(daemon)
+    assert_one_error_line(run_cli("config", "colour=blue", "check-interval=45"), "colour")
+    assert fresh_config(daemon) == before
+
+
+@pytest.mark.parametrize("args,stdin", [
+    (["novalue"], None),
+    (["=value"], None),
+    (["check-interval=5", "check-interval=6"], None),
+    (["no-proxy=@stdin", "ca-certs=@stdin"], "x\n"),
+    (["no-proxy=@stdin"], "\udcff"),
+])
+def test_config_malformed_arguments_are_usage_errors_and_change_nothing(daemon, polkitd, args, stdin):
+    polkitd.allow(CONFIGURE)
+    before = fresh_config(daemon)
+    if stdin == "\udcff":
+        result = subprocess.run([os.environ.get("LP_CLI", ""), *args] if False else
+                                ["env", "LC_ALL=C.UTF-8", run_cli.__globals__["CLI"], "config", *args],
+                                input=b"\xff\xfe", capture_output=True)
+        assert result.returncode == 2 and b"UTF-8" in result.stderr
+    else:
+        result = run_cli("config", *args, input=stdin)
+        assert result.returncode == 2, result
+        assert result.stderr.startswith("canonical-livepatch: ")
+    assert fresh_config(daemon) == before
+
+
+def test_config_refused_by_polkit_is_one_line_and_changes_nothing(daemon, polkitd):
+    polkitd.deny_all()
+    before = fresh_config(daemon)
+    assert_one_error_line(run_cli("config", "check-interval=5"))
+    assert fresh_config(daemon) == before
+
+
+def test_config_without_polkit_is_refused(daemon):
+    before = fresh_config(daemon)
+    assert_one_error_line(run_cli("config", "check-interval=5"))
+    assert fresh_config(daemon) == before
+    assert run_cli("config").returncode == 0  # reading needs no authorization
+
+
+# ---- privileged commands ----
+
+@pytest.mark.parametrize("args", [["enable", "sometoken"], ["disable"], ["refresh"]])
+def test_privileged_commands_refused_by_polkit(daemon, polkitd, args):
+    polkitd.deny_all()
+    assert_one_error_line(run_cli(*args))
+    assert daemon.get("Enabled") is False
+
+
+def test_refresh_when_not_enabled_says_what_to_do(daemon, polkitd):
+    polkitd.allow_all()
+    line = assert_one_error_line(run_cli("refresh"), "not enabled")
+    assert "com.canonical.Livepatch.Error" not in line
+
+
+def test_disable_when_not_enabled_fails_in_one_line(daemon, polkitd):
+    polkitd.allow_all()
+    assert_one_error_line(run_cli("disable"), "not enabled")
+
+
+# ---- against a Livepatch server ----
+
+def point_at(daemon, server):
+    daemon.set_config({"remote-server": server.url})
+
+
+def test_enable_with_an_unknown_token_fails_in_one_line(daemon, polkitd, patch_server):
+    polkitd.allow_all()
+    point_at(daemon, patch_server)
+    patch_server.stop()
+    refused = run_cli("enable", "badtoken")
+    assert_one_error_line(refused)
+    assert daemon.get("Enabled") is False
+
+
+def test_enable_status_refresh_disable_cycle(daemon, polkitd, patch_server):
+    polkitd.allow_all()
+    point_at(daemon, patch_server)
+
+    enabled = run_cli("enable", "goodtoken")
+    assert (enabled.returncode, enabled.stderr) == (0, ""), enabled.stderr
+    assert enabled.stdout.startswith("Successfully enabled")
+    assert daemon.get("Enabled") is True
+
+    refreshed = run_cli("refresh")
+    assert (refreshed.returncode, refreshed.stderr) == (0, ""), refreshed.stderr
+    assert refreshed.stdout == "patch state: ✓ no livepatches needed for this kernel yet\n"
+
+    status = run_cli("status")
+    assert status.returncode == 0, status.stderr
+    lines = status.stdout.splitlines()
+    assert re.fullmatch(r"last check: \d+ seconds? ago", lines[0])
+    assert lines[1] == "kernel: " + daemon.get("Kernel")
+    assert lines[2] == "server check-in: succeeded"
+    assert re.fullmatch(r"kernel state: ✓ kernel series \d+\.\d+ is covered by Livepatch", lines[3])
+    assert lines[4] == "patch state: ✓ no livepatches needed for this kernel yet"
+    assert lines[-1] == f"machine id: {MACHINE_ID}"
+
+    as_json = json.loads(run_cli("status", "--format", "json").stdout)
+    assert as_json["Last-Check"].endswith("Z")
+    assert as_json["Status"][0]["Livepatch"]["CheckState"] == "checked"
+    assert as_json["Status"][0]["Supported"] == "supported"
+
+    disabled = run_cli("disable")
+    assert (disabled.returncode, disabled.stderr) == (0, ""), disabled.stderr
+    assert daemon.get("Enabled") is False
+    assert run_cli("status").stdout == NOT_ENABLED_HINT + "\n"
+
+
+@pytest.fixture
+def signed_patch(tmp_path, daemon):
+    """A signed patch for the simulated kernel, and the daemon trusting its key."""
+    key, cert = make_signing_cert(str(tmp_path / "keys"))
+    certs_dir = tmp_path / "module-certs"
+    certs_dir.mkdir(mode=0o755)
+    (certs_dir / "test.pem").write_bytes(open(cert, "rb").read())
+    daemon.extra_args += ["--module-certs-dir", str(certs_dir)]
+    daemon.restart()
+    return key, cert
+
+
+def test_refresh_applies_a_patch_and_status_shows_its_fixes(daemon, polkitd, patch_server, signed_patch):
+    polkitd.allow_all()
+    point_at(daemon, patch_server)
+    kernel, arch = daemon.get("Kernel"), daemon.get("Architecture")
+    key, cert = signed_patch
+    make_test_patch(key, cert, kernel, arch, "57.3", os.path.join(patch_server.patch_dir, "p.tar.xz"),
+                    fixes=["CVE-2026-1234:use-after-free in nf_tables: a race:LP#2061234:true"])
+    patch_server.publish({"supported": "supported",
+                          "patches": [{"kernel": kernel, "architecture": arch, "version": "57.3",
+                                       "file": "p.tar.xz"}]})
+    assert run_cli("enable", "goodtoken").returncode == 0
+
+    refreshed = run_cli("refresh")
+    assert (refreshed.returncode, refreshed.stderr) == (0, ""), refreshed.stderr + daemon.log()[-2000:]
+    assert refreshed.stdout == ("patch state: ✓ all applicable livepatch modules inserted\n"
+                                "patch version: 57.3\n")
+
+    verbose = run_cli("status", "--verbose").stdout
+    assert "patch version: 57.3\n" in verbose
+    assert "fixes:\n  * CVE-2026-1234: use-after-free in nf_tables: a race [LP#2061234]\n" in verbose
+    fixes = json.loads(run_cli("status", "--format", "json").stdout)["Status"][0]["Livepatch"]
+    assert fixes["State"] == "applied" and fixes["Version"] == "57.3"
+    assert fixes["Fixes"] == [{"Name": "CVE-2026-1234", "Description": "use-after-free in nf_tables: a race",
+                               "Bug": "LP#2061234", "Patched": True}]
+
+
+def test_refresh_on_a_terminal_ends_with_the_final_state(daemon, polkitd, patch_server):
+    polkitd.allow_all()
+    point_at(daemon, patch_server)
+    assert run_cli("enable", "goodtoken").returncode == 0
+    code, output = run_cli_on_tty("refresh")
+    assert code == 0, output
+    # the progress bar, if any, was erased; the last line is the state
+    assert output.replace("\r\n", "\n").rstrip("\n").split("\n")[-1].endswith(
+        "patch state: ✓ no livepatches needed for this kernel yet")
