@@ -1076,9 +1076,11 @@ commit_thread (GTask *commit, gpointer source, gpointer task_data, GCancellable 
   g_task_return_boolean (task, TRUE);
 }
 
+/* Takes ownership of @task_ref. */
 static void
-download_complete (GTask *task)
+download_complete (GTask *task_ref)
 {
+  g_autoptr (GTask) task = task_ref;
   LpRequest *req = g_task_get_task_data (task);
   g_autofree char *hex = lp_sha256_finish_hex (req->sha);
   GTask *commit;
@@ -1187,9 +1189,11 @@ download_read_next (GTask *task)
                                    download_read_cb, task);
 }
 
+/* Takes ownership of @task_ref. */
 static void
-download_redirect (GTask *task, guint status)
+download_redirect (GTask *task_ref, guint status)
 {
+  g_autoptr (GTask) task = task_ref;
   LpRequest *req = g_task_get_task_data (task);
   const char *location =
       soup_message_headers_get_one (soup_message_get_response_headers (req->msg), "Location");

@@ -82,6 +82,7 @@ struct _LpEngine
   gulong config_changed_id;
   guint timer_id;
   gboolean retry_pending;
+  guint pending;             /* asynchronous operations not finished yet */
   GCancellable *life_cancel; /* cancelled at shutdown */
   GCancellable *enable_cancel;
 
@@ -699,6 +700,7 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   LpApplyJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
 
+  self->pending--;
   if (!g_task_propagate_boolean (G_TASK (result), &error) && is_cancelled_error (error))
     {
       engine_discard_download (self, cycle->patch_path);
@@ -761,6 +763,7 @@ engine_run_apply (LpEngine *self, LpCycle *cycle, LpApplyJob *job)
   engine_set_patch_state (self, "applying");
   engine_set_progress (self, LP_ENGINE_DOWNLOAD_SHARE);
   g_task_set_task_data (task, job, (GDestroyNotify) lp_apply_job_free);
+  self->pending++;
   g_task_run_in_thread (task, apply_thread);
 }
 
@@ -784,6 +787,7 @@ download_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   LpApplyJob *job;
 
+  self->pending--;
   if (!lp_client_download_finish (LP_CLIENT (source), result, &error) &&
       !lp_cycle_is_current (cycle))
     return;
@@ -813,6 +817,7 @@ engine_download (LpEngine *self, LpCycle *cycle)
   cycle->patch_path = lp_store_get_patch_path (self->store, file);
   engine_set_patch_state (self, "downloading");
   engine_set_progress (self, 0);
+  self->pending++;
   lp_client_download_async (self->client, lp_store_get_machine_token (self->store), cycle->offer,
                             cycle->patch_path, download_progress_cb, cycle, cycle->cancellable,
                             download_done_cb, lp_cycle_ref (cycle));
@@ -902,6 +907,7 @@ check_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
   g_autoptr (LpCheckReply) reply = lp_client_check_finish (LP_CLIENT (source), result, &error);
 
+  self->pending--;
   if (!lp_cycle_is_current (cycle))
     {
       g_clear_error (&error);
@@ -950,6 +956,7 @@ engine_start_check (LpEngine *self)
   request.cutoff_date = lp_config_get_cutoff_date_text (self->config);
   request.patch_delay = lp_config_get_patch_delay_text (self->config);
   engine_set_check_state (self, "checking");
+  self->pending++;
   lp_client_check_async (self->client, lp_store_get_client_id (self->store),
                          lp_store_get_machine_token (self->store), &request, cycle->cancellable,
                          check_done_cb, lp_cycle_ref (cycle));
@@ -987,11 +994,61 @@ engine_should_reapply (LpEngine *self)
   return FALSE;
 }
 
+/* Removes @path and, for a real directory, what it holds; links are not followed. */
+static void
+remove_tree (const char *path)
+{
+  struct stat st;
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+
+  if (g_lstat (path, &st) != 0)
+    return;
+  if (!S_ISDIR (st.st_mode))
+    {
+      g_unlink (path);
+      return;
+    }
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      remove_tree (child);
+    }
+  g_rmdir (path);
+}
+
+/* What a crash or a kill left behind: partial downloads, extraction directories. */
+static void
+engine_remove_leftovers (LpEngine *self)
+{
+  g_autofree char *patches = lp_store_get_patch_path (self->store, "");
+  const char *keep = lp_store_get_patch_file (self->store);
+  const char *dirs[] = { patches, self->work_dir };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autoptr (GDir) dir = g_dir_open (dirs[i], 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dirs[i], name, NULL);
+
+          if (dirs[i] == patches && g_strcmp0 (name, keep) == 0)
+            continue;
+          g_debug ("removing leftover %s", path);
+          remove_tree (path);
+        }
+    }
+}
+
 void
 lp_engine_start (LpEngine *self)
 {
   g_return_if_fail (LP_IS_ENGINE (self));
 
+  engine_remove_leftovers (self);
   engine_update_mode (self);
   engine_settle_patch_state (self);
   if (engine_should_reapply (self))
@@ -1010,6 +1067,34 @@ lp_engine_shutdown (LpEngine *self)
   engine_abort_cycle (self, "the service is shutting down");
   engine_unschedule (self);
   g_clear_signal_handler (&self->config_changed_id, self->config);
+}
+
+gboolean
+lp_engine_is_idle (LpEngine *self)
+{
+  g_return_val_if_fail (LP_IS_ENGINE (self), TRUE);
+  return self->pending == 0;
+}
+
+static gboolean
+drain_timeout_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+lp_engine_drain (LpEngine *self, guint timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add (timeout_ms, drain_timeout_cb, &timed_out);
+
+  while (!lp_engine_is_idle (self) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_warning ("%u operations still running at exit", self->pending);
+  else
+    g_source_remove (timeout_id);
 }
 
 /* ---- Enable ---- */
@@ -1040,6 +1125,7 @@ register_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
   g_autoptr (LpRegistration) reg = lp_client_register_finish (LP_CLIENT (source), result, &error);
 
+  self->pending--;
   g_clear_object (&self->enable_cancel);
   if (reg == NULL)
     {
@@ -1095,6 +1181,7 @@ lp_engine_enable_async (LpEngine *self, const char *token, GCancellable *cancell
   info.architecture = lp_kernel_get_architecture (self->kernel);
   info.kernel = lp_kernel_get_release (self->kernel);
   self->enable_cancel = g_cancellable_new ();
+  self->pending++;
   lp_client_register_async (self->client, token, &info, self->enable_cancel, register_done_cb,
                             g_steal_pointer (&task));
 }
@@ -1112,8 +1199,10 @@ static void
 deregister_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
+  LpEngine *self = g_task_get_source_object (task);
   g_autoptr (GError) error = NULL;
 
+  self->pending--;
   /* Best effort: the server forgets idle machines anyway. */
   if (!lp_client_deregister_finish (LP_CLIENT (source), result, &error))
     g_warning ("could not deregister from the server: %s", error->message);
@@ -1166,6 +1255,7 @@ lp_engine_disable_async (LpEngine *self, GCancellable *cancellable, GAsyncReadyC
       g_task_return_boolean (task, TRUE);
       return;
     }
+  self->pending++;
   lp_client_deregister_async (self->client, client_id, token, self->life_cancel, deregister_done_cb,
                               g_steal_pointer (&task));
 }

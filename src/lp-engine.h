@@ -50,6 +50,12 @@ LpEngine *lp_engine_new (LpConfig *config, const LpEngineOptions *options, GErro
 void lp_engine_start (LpEngine *self);
 /* Cancels in-flight work and timers; the engine may be unreffed afterwards. */
 void lp_engine_shutdown (LpEngine *self);
+/* TRUE when no server request, download or apply is outstanding. */
+gboolean lp_engine_is_idle (LpEngine *self);
+/* After lp_engine_shutdown(), before exit: runs the default main context until
+ * cancelled work has finished its clean-up (a cancelled download removes its
+ * partial file), or @timeout_ms passed. */
+void lp_engine_drain (LpEngine *self, guint timeout_ms);
 
 void lp_engine_enable_async (LpEngine *self, const char *token, GCancellable *cancellable,
                              GAsyncReadyCallback callback, gpointer user_data);

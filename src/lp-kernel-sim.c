@@ -140,36 +140,30 @@ elf_range_ok (gsize len, guint64 offset, guint64 size)
   return offset <= len && size <= len - offset;
 }
 
-static const Elf64_Shdr *
+/* Copies, as section headers in a hostile file need not be aligned. */
+static Elf64_Shdr
 elf_section_header (const guint8 *data, const Elf64_Ehdr *eh, guint index)
 {
-  return (const Elf64_Shdr *) (data + eh->e_shoff + (guint64) index * sizeof (Elf64_Shdr));
+  Elf64_Shdr sh;
+
+  memcpy (&sh, data + eh->e_shoff + (guint64) index * sizeof sh, sizeof sh);
+  return sh;
 }
 
 /* Checks the header and that the whole section header table is in bounds. */
-static const Elf64_Ehdr *
-elf_check_header (const guint8 *data, gsize len, GError **error)
+static gboolean
+elf_read_header (const guint8 *data, gsize len, Elf64_Ehdr *eh, GError **error)
 {
-  const Elf64_Ehdr *eh = (const Elf64_Ehdr *) data;
-
   if (len < sizeof (Elf64_Ehdr) || memcmp (data, ELFMAG, SELFMAG) != 0)
-    {
-      format_error (error, "not an ELF file");
-      return NULL;
-    }
+    return format_error (error, "not an ELF file");
+  memcpy (eh, data, sizeof *eh);
   if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_shentsize != sizeof (Elf64_Shdr) ||
       (G_BYTE_ORDER == G_LITTLE_ENDIAN) != (eh->e_ident[EI_DATA] == ELFDATA2LSB))
-    {
-      format_error (error, "not a native ELF64 object");
-      return NULL;
-    }
+    return format_error (error, "not a native ELF64 object");
   if (!elf_range_ok (len, eh->e_shoff, (guint64) eh->e_shnum * sizeof (Elf64_Shdr)) ||
       eh->e_shstrndx >= eh->e_shnum)
-    {
-      format_error (error, "section headers out of bounds");
-      return NULL;
-    }
-  return eh;
+    return format_error (error, "section headers out of bounds");
+  return TRUE;
 }
 
 static gboolean
@@ -187,32 +181,30 @@ elf_section_has_name (const guint8 *data, const Elf64_Shdr *strtab, const Elf64_
 static const char *
 elf_find_modinfo (const guint8 *data, gsize len, gsize *out_size, GError **error)
 {
-  const Elf64_Ehdr *eh = elf_check_header (data, len, error);
-  const Elf64_Shdr *strtab;
+  Elf64_Ehdr eh;
+  Elf64_Shdr strtab;
 
-  if (eh == NULL)
+  if (!elf_read_header (data, len, &eh, error))
     return NULL;
-  strtab = elf_section_header (data, eh, eh->e_shstrndx);
-  if (!elf_range_ok (len, strtab->sh_offset, strtab->sh_size))
+  strtab = elf_section_header (data, &eh, eh.e_shstrndx);
+  if (!elf_range_ok (len, strtab.sh_offset, strtab.sh_size))
     {
       format_error (error, "bad section name table");
       return NULL;
     }
-  for (guint i = 0; i < eh->e_shnum; i++)
+  for (guint i = 0; i < eh.e_shnum; i++)
     {
-      const Elf64_Shdr *sh = elf_section_header (data, eh, i);
+      Elf64_Shdr sh = elf_section_header (data, &eh, i);
 
-      if (!elf_section_has_name (data, strtab, sh, ".modinfo"))
+      if (!elf_section_has_name (data, &strtab, &sh, ".modinfo"))
         continue;
-      if (sh->sh_type == SHT_NOBITS || !elf_range_ok (len, sh->sh_offset, sh->sh_size))
+      if (sh.sh_type == SHT_NOBITS || !elf_range_ok (len, sh.sh_offset, sh.sh_size))
         break;
-      *out_size = sh->sh_size;
-      return (const char *) data + sh->sh_offset;
+      *out_size = sh.sh_size;
+      return (const char *) data + sh.sh_offset;
     }
-  {
-    format_error (error, "no usable .modinfo section");
-    return NULL;
-  }
+  format_error (error, "no usable .modinfo section");
+  return NULL;
 }
 
 char *

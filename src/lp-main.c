@@ -238,6 +238,7 @@ run (Options *opts)
           opts->kernel_sim ? opts->kernel_sim : "");
   lp_daemon_start (daemon);
   g_main_loop_run (loop);
+  lp_engine_drain (engine, 5000);
   return ctx.exit_status;
 }
 

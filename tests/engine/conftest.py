@@ -333,7 +333,9 @@ def lp_stopped(make_daemon, polkitd, server, kit):
     daemon = make_daemon(start=False, extra_args=("--module-certs-dir", kit.certs_dir))
     write_file(os.path.join(daemon.sim_dir, "release"), RELEASE + "\n")
     write_file(os.path.join(daemon.sim_dir, "machine"), "x86_64\n")
-    write_file(daemon.config_path, f"[livepatch]\nremote-server={server.url}\n")
+    # No automatic checks: every check in a test is one the test asked for.
+    write_file(daemon.config_path,
+               f"[livepatch]\nremote-server={server.url}\ncheck-interval=0\n")
     return Livepatch(daemon, server, kit)
 
 

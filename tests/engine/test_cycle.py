@@ -66,7 +66,6 @@ def test_full_cycle(enabled):
     assert lp.prop("Fixes") == [("CVE-2026-1234", "a bad bug", True, "LP#1")]
     assert lp.prop("Supported") == "supported"
     assert lp.prop("LastCheck") >= before
-    assert lp.prop("NextCheck") > lp.prop("LastCheck")
     assert lp.prop("LastError") == ""
     assert lp.prop("Progress") == 100
     assert lp.loaded() == [module_name("57.3")]
@@ -237,6 +236,39 @@ def test_properties_changed_sequence(enabled):
     assert "Progress" in names[:first_applying]
     progress = rec.values("Progress")
     assert progress == sorted(progress) and progress[-1] == 100
+
+
+def test_check_interval_takes_effect_at_once(enabled):
+    lp = enabled
+    assert lp.prop("NextCheck") == 0
+    now = int(time.time())
+    lp.daemon.set_config({"check-interval": "30"})
+    # Jitter: the interval +/- 10%.
+    assert now + 27 * 60 - 2 <= lp.prop("NextCheck") <= int(time.time()) + 33 * 60 + 2
+    lp.refresh()
+    assert lp.prop("NextCheck") >= lp.prop("LastCheck") + 27 * 60
+    lp.daemon.set_config({"check-interval": "0"})
+    assert lp.prop("NextCheck") == 0
+
+
+def test_first_check_soon_after_enable(lp):
+    lp.daemon.set_config({"check-interval": "60"})
+    now = int(time.time())
+    lp.enable()
+    assert now + 5 - 1 <= lp.prop("NextCheck") <= int(time.time()) + 60 + 1
+
+
+def test_shutdown_during_download_leaves_no_file(enabled):
+    lp = enabled
+    lp.server.publish([("57.3", lp.kit.make("57.3"))])
+    lp.server.misbehave(mode="stall", on="download")
+    refresh = lp.call_async("Refresh")
+    spin_until(lambda: lp.prop("PatchState") == "downloading", "download started")
+    assert lp.daemon.stop() == 0
+    spin_until(lambda: refresh.done, "reply or disconnect")
+    assert refresh.error is not None
+    assert lp.patch_files() == []
+    assert lp.loaded() == []
 
 
 # --- restart and crash-loop guard ---

@@ -17,7 +17,7 @@ Fixtures
 ``polkitd`` -> ``Polkit``
     python-dbusmock's polkitd template on that bus; denies everything until
     ``polkitd.allow(*actions)`` (``polkitd.allow_all()``, ``polkitd.deny_all()``).
-    ``polkitd.record_checks(allowed)`` then ``polkitd.checks()`` lists what was
+    ``polkitd.record_checks(allowed, challenge)`` then ``polkitd.checks()`` lists what was
     asked: [(subject kind, subject details, action id, flags)].
     A test that wants *no* polkit at all simply does not request it.
 
@@ -186,10 +186,10 @@ class Polkit:
         self._mock("AllowUnknown", GLib.Variant("(b)", (False,)))
         self.allow()
 
-    def record_checks(self, allowed=True):
-        """Replaces CheckAuthorization with one that answers @allowed and is
-        logged, so ``checks()`` can show what the daemon asked."""
-        code = f"ret = ({bool(allowed)}, False, {{}})"
+    def record_checks(self, allowed=True, challenge=False):
+        """Replaces CheckAuthorization with one that answers (allowed,
+        challenge) and is logged, so ``checks()`` can show what the daemon asked."""
+        code = f"ret = ({bool(allowed)}, {bool(challenge)}, {{}})"
         self._mock("AddMethod", GLib.Variant("(sssss)", (
             "", "CheckAuthorization", "(sa{sv})sa{ss}us", "(bba{ss})", code)))
 

@@ -88,6 +88,10 @@ def test_properties_have_real_values(daemon):
     assert props["Fixes"] == []
 
 
+def test_state_directory_created_private(daemon):
+    assert stat.S_IMODE(os.stat(daemon.state_dir).st_mode) == 0o700
+
+
 def test_version_option():
     import subprocess
     from conftest import LIVEPATCHD
@@ -220,6 +224,14 @@ def test_polkit_subject_and_interaction_flag(daemon, polkitd):
     # ALLOW_USER_INTERACTION (1) only when the message allowed it
     assert [c[3] for c in checks] == [0, 1]
     assert daemon.get_config()["check-interval"] == "32"
+
+
+def test_polkit_challenge_is_refused_with_a_hint(daemon, polkitd):
+    # polkit wants a password but the caller did not allow interaction
+    polkitd.record_checks(allowed=False, challenge=True)
+    message = expect_error("NotAuthorized", daemon.set_config, {"check-interval": "31"})
+    assert "authentication is required" in message
+    assert daemon.get_config()["check-interval"] == "60"
 
 
 @pytest.mark.parametrize("token", ["", "a" * 257, "abc/../def", "tok en", "tök"])

@@ -26,6 +26,7 @@
 /* ---- process-wide: certificates ---------------------------------------- */
 
 static char *certs_dir;
+static char *self_exe;
 
 static void
 run_or_die (const char *const *argv, const char *cwd)
@@ -756,6 +757,53 @@ test_tls11_only_refused (Fixture *f, gconstpointer data)
   stop_peer (serv);
 }
 
+/* Runs in a child started without lp_trust_init_process(): glib-networking
+ * then completes a TLS 1.1 handshake, and only LpClient's own check of the
+ * negotiated version stands in the way. */
+static void
+test_tls11_version_check_inner (Fixture *f, gconstpointer data)
+{
+  guint port = free_port ();
+  g_autofree char *port_s = g_strdup_printf ("%u", port);
+  g_autofree char *cert = cert_path ("good.pem");
+  g_autofree char *key = cert_path ("srv.key");
+  g_autofree char *log = g_build_filename (f->dir, "gnutls-serv.log", NULL);
+  g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u", port);
+  const char *argv[] = {
+    "gnutls-serv", "--http",        "--port", port_s,       "--x509certfile",
+    cert,          "--x509keyfile", key,      "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.1",
+    NULL
+  };
+  g_autoptr (GSubprocess) serv = spawn (argv, log);
+
+  g_assert_null (g_getenv ("G_TLS_GNUTLS_PRIORITY"));
+  wait_listening (serv, port, "gnutls-serv");
+  fixture_config (f, url);
+  assert_register_refused (f, "older than TLS 1.2");
+  stop_peer (serv);
+}
+
+static void
+test_tls11_version_check (void)
+{
+  /* The child's TAP output must not mix into ours. */
+  g_autoptr (GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr (GSubprocess) child = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *output = NULL;
+  const char *argv[] = { self_exe, "-p", "/transport/tls-inner/tls1.1-version-check", NULL };
+
+  g_subprocess_launcher_setenv (launcher, "LP_TEST_NO_TLS_PRIORITY", "1", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "G_TLS_GNUTLS_PRIORITY");
+  child = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (child, NULL, NULL, &output, NULL, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (child) || strstr (output, "\nok 1 ") == NULL)
+    g_error ("the version check did not refuse TLS 1.1:\n%s", output);
+}
+
 static void
 test_ca_certs_validation (void)
 {
@@ -1354,7 +1402,11 @@ main (int argc, char **argv)
 
   g_autofree char *host_store = NULL;
 
-  lp_trust_init_process ();
+  gboolean inner = g_getenv ("LP_TEST_NO_TLS_PRIORITY") != NULL;
+
+  self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  if (!inner)
+    lp_trust_init_process ();
   g_test_init (&argc, &argv, NULL);
   if (g_getenv ("LP_TOP_SRCDIR") == NULL)
     g_error ("LP_TOP_SRCDIR is not set: run this through meson test");
@@ -1364,6 +1416,11 @@ main (int argc, char **argv)
   host_store = cert_path ("otherca.pem");
   g_setenv ("LP_SYSTEM_CA_BUNDLE", host_store, TRUE);
 
+  if (inner)
+    ADD_BARE ("/transport/tls-inner/tls1.1-version-check", NULL, test_tls11_version_check_inner);
+  else
+    g_test_add_func ("/transport/tls/tls1.1-refused-by-version-check-alone",
+                     test_tls11_version_check);
   g_test_add_func ("/transport/tls/protocol-floor", test_protocol_floor);
   g_test_add_func ("/transport/tls/ca-certs-validation", test_ca_certs_validation);
   ADD ("/transport/tls/trusted-via-ca-certs", test_trusted_via_ca_certs);
@@ -1420,5 +1477,6 @@ main (int argc, char **argv)
   ret = g_test_run ();
   rm_rf (certs_dir);
   g_free (certs_dir);
+  g_free (self_exe);
   return ret;
 }
