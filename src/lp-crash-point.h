@@ -15,18 +15,16 @@ gboolean lp_crash_points_enabled (void);
 
 #if LP_CRASH_POINTS
 /* Kills the process with SIGKILL, as a power cut or the OOM killer would,
- * when the environment variable LP_CRASH_AT equals @name; tests/faults uses
- * it to prove each step of an apply can be interrupted without harm.
+ * when the environment variable LP_CRASH_AT is @name (first hit) or
+ * "@name#N" (N-th hit); tests/faults uses it to prove each step of an apply
+ * can be interrupted without harm.
  * Names in use: after-download, after-extract, after-verify, after-lock,
- * after-load, during-state-write. */
+ * after-load, during-state-write (any atomic write in the state directory,
+ * between writing the temporary file and renaming it). */
 void lp_crash_point (const char *name);
 #else
 /* Release builds: no code, no environment lookup. */
-#define lp_crash_point(name)                                                                       \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-  }                                                                                                \
-  G_STMT_END
+#define lp_crash_point(name) ((void) 0)
 #endif
 
 G_END_DECLS

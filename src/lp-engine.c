@@ -19,6 +19,7 @@
 
 #include "lp-backoff.h"
 #include "lp-client.h"
+#include "lp-crash-point.h"
 #include "lp-engine.h"
 #include "lp-error.h"
 #include "lp-kernel-linux.h"
@@ -461,6 +462,9 @@ engine_finish_cycle (LpEngine *self, LpCycle *cycle, const GError *error)
       lp_cycle_unref (cycle);
     }
   engine_complete_waiters (cycle->waiters, error);
+  /* A timer that fired during a re-apply found the engine busy. */
+  if (self->timer_id == 0)
+    engine_schedule_periodic (self);
   if (self->next_waiters->len == 0)
     return;
   if (!self->enabled || !engine_mode_allows_server (self))
@@ -602,6 +606,7 @@ apply_job_load (LpApplyJob *job, LpVerifiedPatch *patch, GCancellable *cancellab
     }
   if (!lp_store_write_lock (job->store, job->module_name, error))
     return FALSE;
+  lp_crash_point ("after-lock");
   ok = lp_kernel_load_module (job->kernel, lp_verified_patch_get_module_fd (patch),
                               job->module_name, error) &&
        lp_kernel_wait_transition (job->kernel, job->module_name, LP_ENGINE_TRANSITION_TIMEOUT_MS,
@@ -623,6 +628,7 @@ apply_job_run (LpApplyJob *job, GCancellable *cancellable, GError **error)
 
   if (patch == NULL)
     return FALSE;
+  lp_crash_point ("after-verify");
   manifest = lp_verified_patch_get_manifest (patch);
   version_error = apply_job_check_versions (job, manifest);
   job->version = g_strdup (lp_manifest_get_version (manifest));
@@ -660,6 +666,7 @@ engine_record_applied (LpEngine *self, LpCycle *cycle, LpApplyJob *job)
 
   lp_store_set_patch (self->store, job->version, job->module_name, job->sha256, new_file,
                       g_variant_ref (job->fixes));
+  lp_crash_point ("after-load");
   if (!lp_store_save (self->store, &error))
     g_warning ("%s", error->message);
   if (*old_file != '\0' && g_strcmp0 (old_file, new_file) != 0)
@@ -693,6 +700,30 @@ engine_forget_stored_patch (LpEngine *self, const GError *why)
 }
 
 static void
+engine_apply_failed (LpEngine *self, LpCycle *cycle, const GError *error)
+{
+  if (!lp_cycle_is_current (cycle))
+    {
+      engine_discard_download (self, cycle->patch_path);
+      return;
+    }
+  if (is_cancelled_error (error))
+    {
+      engine_discard_download (self, cycle->patch_path);
+      engine_finish_cycle (self, cycle, error);
+      return;
+    }
+  if (cycle->reapply && g_error_matches (error, LP_ERROR, LP_ERROR_KERNEL_MISMATCH))
+    {
+      engine_forget_stored_patch (self, error);
+      engine_finish_cycle (self, cycle, NULL);
+      return;
+    }
+  /* A re-apply has no patch_path: the stored patch is kept for the record. */
+  engine_fail_apply (self, cycle, error);
+}
+
+static void
 apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (LpCycle) cycle = user_data;
@@ -701,31 +732,18 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   self->pending--;
-  if (!g_task_propagate_boolean (G_TASK (result), &error) && is_cancelled_error (error))
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      engine_discard_download (self, cycle->patch_path);
-      if (lp_cycle_is_current (cycle))
-        engine_finish_cycle (self, cycle, error);
+      engine_apply_failed (self, cycle, error);
       return;
     }
-  if (!lp_cycle_is_current (cycle))
-    return;
-  if (error != NULL && cycle->reapply &&
-      g_error_matches (error, LP_ERROR, LP_ERROR_KERNEL_MISMATCH))
-    {
-      engine_forget_stored_patch (self, error);
-      engine_finish_cycle (self, cycle, NULL);
-      return;
-    }
-  if (error != NULL)
-    {
-      /* A re-apply has no patch_path: the stored patch is kept for the record. */
-      engine_fail_apply (self, cycle, error);
-      return;
-    }
+  /* A module that went in is recorded even if Disable came meanwhile: the
+   * store and the properties must tell what the kernel runs. */
   if (job->load)
     engine_record_applied (self, cycle, job);
-  else
+  if (!lp_cycle_is_current (cycle))
+    return;
+  if (!job->load)
     {
       g_message ("patch %s downloaded and verified; not loaded in no-apply mode", job->version);
       engine_settle_patch_state (self);
@@ -803,6 +821,7 @@ download_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       engine_fail_apply (self, cycle, error);
       return;
     }
+  lp_crash_point ("after-download");
   job = engine_new_apply_job (self, cycle->patch_path, cycle->offer->sha256);
   job->expected_version = g_strdup (cycle->offer->version);
   job->applied_version = g_strdup (lp_store_get_patch_version (self->store));

@@ -13,6 +13,7 @@
 
 #include <glib/gstdio.h>
 
+#include "lp-crash-point.h"
 #include "lp-error.h"
 #include "lp-patch.h"
 #include "lp-sha256.h"
@@ -314,6 +315,7 @@ lp_patch_run_checks (LpPatchRun *run, int tarball_fd, const char *extract_parent
     return FALSE;
   if (!lp_archive_extract (tarball_fd, run->dirfd, run->expect->limits, &patch->entries, error))
     return FALSE;
+  lp_crash_point ("after-extract");
   return lp_patch_check_cancelled (run, error) && lp_patch_load_manifest (run, error) &&
          lp_patch_check_kernel (run, error) && lp_patch_check_cancelled (run, error) &&
          lp_patch_check_module (run, error);

@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+#include "lp-crash-point.h"
 #include "lp-error.h"
 #include "lp-store.h"
 
@@ -92,6 +93,7 @@ lp_store_write_atomic (const char *path, const void *data, gsize len, int mode, 
       return set_errno_error (error, errsv, "write", tmp);
     }
   close (fd);
+  lp_crash_point ("during-state-write");
   if (g_rename (tmp, path) != 0)
     {
       errsv = errno;

@@ -3,6 +3,7 @@
 the local patch server and mock polkitd (fixtures in conftest.py)."""
 
 import os
+import signal
 import stat
 import time
 
@@ -269,6 +270,19 @@ def test_shutdown_during_download_leaves_no_file(enabled):
     assert refresh.error is not None
     assert lp.patch_files() == []
     assert lp.loaded() == []
+
+
+def test_killed_during_download_cleaned_at_start(enabled):
+    lp = enabled
+    lp.server.publish([("57.3", lp.kit.make("57.3"))])
+    lp.server.misbehave(mode="stall", on="download")
+    lp.call_async("Refresh")
+    spin_until(lambda: lp.prop("PatchState") == "downloading" and lp.patch_files(),
+               "partial download on disk")
+    lp.daemon.stop(signal.SIGKILL)
+    lp.daemon.start()
+    assert lp.patch_files() == []
+    assert lp.prop("PatchState") == "unapplied"
 
 
 # --- restart and crash-loop guard ---

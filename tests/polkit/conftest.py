@@ -15,8 +15,9 @@ conftest.py, loaded under another module name) plus the real polkitd.
 
 import importlib.util
 import os
+import shutil
 import subprocess
-import time
+import tempfile
 
 import pytest
 
@@ -33,9 +34,11 @@ POLICY = os.path.join(_fixtures.BUILD_DIR, "polkit", "com.canonical.livepatch.po
 
 
 @pytest.fixture
-def tmp_root(tmp_root):  # noqa: F811 - widens the integration fixture
-    os.chmod(tmp_root, 0o755)
-    return tmp_root
+def tmp_root():  # noqa: F811 - replaces the integration one: 0755, not 0700
+    d = tempfile.mkdtemp(prefix="lp-pk-")
+    os.chmod(d, 0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
 
 
 class RealPolkit:
