@@ -12,9 +12,10 @@
  * startup: N times, exec DAEMON and time until the bus announces it owns
  * com.canonical.Livepatch, then SIGTERM it and wait for it to exit.  Prints
  * {"runs", "ms": [...]}.
- * own: the floor for any GLib D-Bus service: connects, owns
- * com.canonical.Livepatch and sleeps until SIGTERM; bench/run starts and
- * measures it beside livepatchd.
+ * own: the floor for any GLib D-Bus service: connects, exports the same
+ * gdbus-codegen skeleton as livepatchd with typical values, owns
+ * com.canonical.Livepatch and sleeps until SIGTERM; bench/run measures its
+ * start-up, memory and GetAll rate beside livepatchd's.
  *
  * Written in C with GDBus like the clients that matter (gnome-control-center,
  * the CLI), so the client is not what is being measured.
@@ -30,6 +31,8 @@
 
 #include <gio/gio.h>
 #include <glib-unix.h>
+
+#include "lp-dbus-generated.h"
 
 #define BENCH_BUS_NAME "com.canonical.Livepatch"
 #define BENCH_OBJECT_PATH "/com/canonical/Livepatch"
@@ -282,17 +285,44 @@ bench_quit_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* What an enabled client with one applied patch shows. */
+static LpDBusLivepatch *
+bench_skeleton_new (void)
+{
+  LpDBusLivepatch *skeleton = lp_dbus_livepatch_skeleton_new ();
+  GVariantBuilder fixes;
+
+  g_variant_builder_init (&fixes, G_VARIANT_TYPE ("a(ssbs)"));
+  g_variant_builder_add (&fixes, "(ssbs)", "CVE-2026-0001", "test fix", TRUE, "LP#1");
+  lp_dbus_livepatch_set_enabled (skeleton, TRUE);
+  lp_dbus_livepatch_set_machine_id (skeleton, "0123456789abcdef0123456789abcdef");
+  lp_dbus_livepatch_set_client_version (skeleton, "0.1.0");
+  lp_dbus_livepatch_set_kernel (skeleton, "6.1.0-99-bench");
+  lp_dbus_livepatch_set_architecture (skeleton, "amd64");
+  lp_dbus_livepatch_set_supported (skeleton, "supported");
+  lp_dbus_livepatch_set_check_state (skeleton, "checked");
+  lp_dbus_livepatch_set_patch_state (skeleton, "applied");
+  lp_dbus_livepatch_set_patch_version (skeleton, "1.2");
+  lp_dbus_livepatch_set_fixes (skeleton, g_variant_builder_end (&fixes));
+  lp_dbus_livepatch_set_last_check (skeleton, 1795989498);
+  lp_dbus_livepatch_set_tier (skeleton, "stable");
+  lp_dbus_livepatch_set_mode (skeleton, "normal");
+  return skeleton;
+}
+
 static int
 bench_own (const char *address)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GDBusConnection) bus = bench_connect (address, &error);
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (LpDBusLivepatch) skeleton = bench_skeleton_new ();
   guint id;
 
-  if (bus == NULL)
+  if (bus == NULL || !g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (skeleton), bus,
+                                                        BENCH_OBJECT_PATH, &error))
     {
-      g_printerr ("lp-bench-dbus: connect: %s\n", error->message);
+      g_printerr ("lp-bench-dbus: %s\n", error->message);
       return 1;
     }
   id = g_bus_own_name_on_connection (bus, BENCH_BUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE, NULL,

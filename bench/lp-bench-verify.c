@@ -23,11 +23,7 @@
 #include "lp-archive.h"
 #include "lp-certs.h"
 #include "lp-error.h"
-#include "lp-modsig.h"
-#include "lp-sha256.h"
-#if LP_BENCH_HAVE_PATCH
 #include "lp-patch.h"
-#endif
 
 /* The daemon's caps are sized for real patches (tens of MiB); the growth
  * benchmark needs 256 MiB modules, so it lifts them. */
@@ -47,7 +43,6 @@ typedef struct
   gsize module_bytes;
 } BenchJob;
 
-#if LP_BENCH_HAVE_PATCH
 static gboolean
 bench_run_pipeline (BenchJob *job, LpCertSet *trusted, GError **error)
 {
@@ -71,63 +66,6 @@ bench_run_pipeline (BenchJob *job, LpCertSet *trusted, GError **error)
   job->dest = g_intern_string (lp_verified_patch_get_directory (patch));
   return TRUE;
 }
-#else
-/* Until lp-patch lands: the same three steps composed from the units. */
-static gboolean
-bench_run_pipeline (BenchJob *job, LpCertSet *trusted, GError **error)
-{
-  g_autoptr (GFile) file = g_file_new_for_path (job->tarball);
-  g_autoptr (GFileInputStream) in = g_file_read (file, NULL, error);
-  g_autofree char *digest = NULL;
-  g_autofree char *dest = NULL;
-  g_autoptr (GPtrArray) names = NULL;
-  g_autofree char *module = NULL;
-  struct stat st;
-  int tar_fd, dir_fd, mod_fd;
-  gboolean ok;
-
-  if (in == NULL)
-    return FALSE;
-  digest = lp_sha256_hex_of_stream (G_INPUT_STREAM (in), NULL, NULL, error);
-  if (digest == NULL)
-    return FALSE;
-  if (!lp_sha256_hex_equal (digest, job->sha256))
-    {
-      g_set_error (error, LP_ERROR, LP_ERROR_CHECKSUM_MISMATCH, "digest mismatch");
-      return FALSE;
-    }
-  dest = g_build_filename (job->extract_parent, "bench-XXXXXX", NULL);
-  if (g_mkdtemp_full (dest, 0700) == NULL)
-    {
-      g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "mkdtemp: %s", g_strerror (errno));
-      return FALSE;
-    }
-  job->dest = g_intern_string (dest);
-  tar_fd = open (job->tarball, O_RDONLY | O_CLOEXEC);
-  dir_fd = open (dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  ok = lp_archive_extract (tar_fd, dir_fd, &bench_limits, &names, error);
-  close (tar_fd);
-  if (!ok)
-    {
-      close (dir_fd);
-      return FALSE;
-    }
-  /* patch.json first, the module second (make-test-patch's order). */
-  module = g_strdup (names->len > 1 ? g_ptr_array_index (names, 1) : "");
-  mod_fd = openat (dir_fd, module, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  close (dir_fd);
-  if (mod_fd < 0)
-    {
-      g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARCHIVE, "no module in archive");
-      return FALSE;
-    }
-  if (fstat (mod_fd, &st) == 0)
-    job->module_bytes = st.st_size;
-  ok = lp_modsig_verify_fd (mod_fd, trusted, NULL, error);
-  close (mod_fd);
-  return ok;
-}
-#endif
 
 /* Peak RSS alone cannot tell heap from mapped file pages (which the kernel
  * may drop at any time); a sampler thread reads /proc/self/statm every
@@ -250,6 +188,6 @@ main (int argc, char **argv)
   g_print ("{\"ms\": %.3f, \"maxrss_kib\": %.0f, \"max_anon_kib\": %ld, \"max_file_kib\": %ld, "
            "\"module_bytes\": %" G_GSIZE_FORMAT ", \"dest\": \"%s\", \"pipeline\": \"%s\"}\n",
            ms, bench_maxrss_kib (), sampler.max_anon_kib, sampler.max_file_kib, job.module_bytes,
-           job.dest ? job.dest : "", LP_BENCH_HAVE_PATCH ? "lp_patch_verify" : "composed");
+           job.dest ? job.dest : "", "lp_patch_verify");
   return 0;
 }

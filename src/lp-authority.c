@@ -38,10 +38,13 @@ check_data_free (CheckData *data)
 }
 
 static void
-fail_closed (GTask *task, const char *why, const GError *cause)
+fail_closed (GTask *task, const char *why, GError *cause)
 {
   CheckData *data = g_task_get_task_data (task);
 
+  /* A caller reads the reason, not GDBus's "GDBus.Error:...ServiceUnknown:" prefix. */
+  if (cause != NULL)
+    g_dbus_error_strip_remote_error (cause);
   g_debug ("%s denied: %s%s%s", data->action_id, why, cause ? ": " : "",
            cause ? cause->message : "");
   g_task_return_new_error (task, LP_ERROR, LP_ERROR_NOT_AUTHORIZED, "not authorized to %s: %s%s%s",

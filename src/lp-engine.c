@@ -604,6 +604,13 @@ apply_job_load (LpApplyJob *job, LpVerifiedPatch *patch, GCancellable *cancellab
       g_propagate_error (error, apply_job_lock_error (job));
       return FALSE;
     }
+  /* The service died after the insert but before recording it: adopt it. */
+  if (lp_kernel_patch_is_enabled (job->kernel, job->module_name))
+    {
+      g_message ("livepatch %s is already loaded; recording it", job->module_name);
+      apply_job_unload_replaced (job, cancellable);
+      return TRUE;
+    }
   if (!lp_store_write_lock (job->store, job->module_name, error))
     return FALSE;
   lp_crash_point ("after-lock");
@@ -959,6 +966,9 @@ engine_start_check (LpEngine *self)
 {
   LpCycle *cycle = lp_cycle_new (self, FALSE);
   LpCheckRequest request = { 0 };
+  g_autofree char *patch_version = NULL;
+  g_autofree char *patch_state = NULL;
+  g_autofree char *check_state = NULL;
 
   g_ptr_array_extend_and_steal (cycle->waiters, g_steal_pointer (&self->next_waiters));
   self->next_waiters = g_ptr_array_new_with_free_func (g_object_unref);
@@ -968,9 +978,10 @@ engine_start_check (LpEngine *self)
   engine_set_progress (self, 0);
   request.kernel = lp_kernel_get_release (self->kernel);
   request.architecture = lp_kernel_get_architecture (self->kernel);
-  request.patch_version = self->patch_version;
-  request.patch_state = self->patch_state;
-  request.check_state = self->check_state;
+  /* Copies: setting CheckState below frees the current string. */
+  request.patch_version = patch_version = g_strdup (self->patch_version);
+  request.patch_state = patch_state = g_strdup (self->patch_state);
+  request.check_state = check_state = g_strdup (self->check_state);
   read_uptime (&request.uptime, &request.boot_time);
   request.cutoff_date = lp_config_get_cutoff_date_text (self->config);
   request.patch_delay = lp_config_get_patch_delay_text (self->config);
@@ -997,6 +1008,23 @@ engine_start_reapply (LpEngine *self)
   engine_run_apply (self, cycle, job);
 }
 
+/* A Livepatch module (lkp_*) other than the stored one is running: the
+ * service restarted without a reboot after loading a newer patch it had not
+ * recorded yet. Loading the stored, older one would roll it back. */
+static gboolean
+engine_kernel_runs_other_patch (LpEngine *self)
+{
+  g_auto (GStrv) enabled = lp_kernel_list_patches (self->kernel, TRUE, NULL);
+  const char *stored = lp_store_get_patch_module (self->store);
+
+  for (guint i = 0; enabled != NULL && enabled[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (enabled[i], "lkp_") && g_strcmp0 (enabled[i], stored) != 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 engine_should_reapply (LpEngine *self)
 {
@@ -1006,6 +1034,12 @@ engine_should_reapply (LpEngine *self)
   if (!self->enabled || self->mode == LP_MODE_STOP || self->mode == LP_MODE_NO_APPLY ||
       *file == '\0' || engine_stored_patch_is_loaded (self))
     return FALSE;
+  if (engine_kernel_runs_other_patch (self))
+    {
+      g_message ("another livepatch is running; not re-applying stored patch %s",
+                 lp_store_get_patch_version (self->store));
+      return FALSE;
+    }
   path = lp_store_get_patch_path (self->store, file);
   if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return TRUE;

@@ -147,9 +147,9 @@ store_parse (LpStore *self, GKeyFile *kf, GError **error)
   if (fixes != NULL)
     {
       self->fixes = g_variant_parse (G_VARIANT_TYPE ("a(ssbs)"), fixes, NULL, NULL, error);
+      /* g_variant_parse() returns a full, non-floating reference. */
       if (self->fixes == NULL)
         return FALSE;
-      g_variant_ref_sink (self->fixes);
     }
   self->client_id = key_file_get_string (kf, "client-id");
   self->tier = key_file_get_string (kf, "tier");

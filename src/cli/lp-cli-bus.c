@@ -6,7 +6,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "lp-cli-bus.h"
@@ -80,6 +85,52 @@ GVariant *
 lp_cli_call_finish (LpDBusLivepatch *proxy, GAsyncResult *result, GError **error)
 {
   return g_dbus_proxy_call_finish (G_DBUS_PROXY (proxy), result, error);
+}
+
+/* Like systemctl: without an agent, a user on a server (no desktop agent)
+ * would get "not authorized" where polkit could have asked for a password.
+ * Root is always authorized by polkit and needs none. */
+GSubprocess *
+lp_cli_polkit_agent_start (void)
+{
+  g_autofree char *program = NULL;
+  g_autofree char *pid = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) agent = NULL;
+  g_autoptr (GError) error = NULL;
+  int notify[2];
+  char byte;
+
+  if (!isatty (STDIN_FILENO) || geteuid () == 0)
+    return NULL;
+  program = g_find_program_in_path ("pkttyagent");
+  if (program == NULL || !g_unix_open_pipe (notify, FD_CLOEXEC, NULL))
+    return NULL;
+  pid = g_strdup_printf ("%d", (int) getpid ());
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_take_fd (launcher, notify[1], 3);
+  agent = g_subprocess_launcher_spawn (launcher, &error, program, "--notify-fd", "3", "--fallback",
+                                       "--process", pid, NULL);
+  /* freeing the launcher closes our copy of the write end */
+  g_clear_object (&launcher);
+  if (agent == NULL)
+    g_debug ("no polkit agent: %s", error->message);
+  /* the agent closes the pipe once registered, or by exiting if it cannot */
+  else
+    while (read (notify[0], &byte, 1) < 0 && errno == EINTR)
+      ;
+  g_close (notify[0], NULL);
+  return g_steal_pointer (&agent);
+}
+
+void
+lp_cli_polkit_agent_stop (GSubprocess *agent)
+{
+  if (agent == NULL)
+    return;
+  g_subprocess_send_signal (agent, SIGTERM);
+  g_subprocess_wait (agent, NULL, NULL);
+  g_object_unref (agent);
 }
 
 GVariant *

@@ -28,6 +28,13 @@ void lp_cli_call_async (LpDBusLivepatch *proxy, const char *method, GVariant *pa
                         int timeout_msec, GAsyncReadyCallback callback, gpointer user_data);
 GVariant *lp_cli_call_finish (LpDBusLivepatch *proxy, GAsyncResult *result, GError **error);
 
+/* Starts a text polkit agent (pkttyagent) for this process when someone at
+ * a terminal without root rights may have to type a password, and returns
+ * once it is registered; NULL when none is needed or none can be started.
+ * Stop it with lp_cli_polkit_agent_stop() once the call is answered. */
+GSubprocess *lp_cli_polkit_agent_start (void);
+void lp_cli_polkit_agent_stop (GSubprocess *agent);
+
 /* Every property of the interface, fresh from the daemon, as a{sv}. */
 GVariant *lp_cli_get_properties (LpDBusLivepatch *proxy, GError **error);
 

@@ -42,13 +42,16 @@ call_simple (const char *method, GVariant *parameters)
   g_autoptr (GError) error = NULL;
   g_autoptr (LpDBusLivepatch) proxy = lp_cli_connect (&error);
   g_autoptr (GVariant) reply = NULL;
+  GSubprocess *agent;
 
   if (proxy == NULL)
     {
       fail (error);
       return FALSE;
     }
+  agent = lp_cli_polkit_agent_start ();
   reply = lp_cli_call (proxy, method, parameters, LP_CLI_TIMEOUT_LONG, &error);
+  lp_cli_polkit_agent_stop (agent);
   if (reply == NULL)
     {
       fail (error);
@@ -147,12 +150,15 @@ static void
 run_refresh (RefreshData *data)
 {
   gulong handler = 0;
+  GSubprocess *agent;
 
   if (isatty (STDOUT_FILENO))
     handler = g_signal_connect (data->proxy, "g-properties-changed",
                                 G_CALLBACK (refresh_properties_changed_cb), data);
+  agent = lp_cli_polkit_agent_start ();
   lp_cli_call_async (data->proxy, "Refresh", NULL, LP_CLI_TIMEOUT_LONG, refresh_done_cb, data);
   g_main_loop_run (data->loop);
+  lp_cli_polkit_agent_stop (agent);
   g_clear_signal_handler (&handler, data->proxy);
   if (data->bar_shown)
     g_print ("\r\033[K");
@@ -237,6 +243,8 @@ lp_cli_cmd_status (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_autoptr (GError) error = NULL;
 
+  /* for the "Usage:" line of --help */
+  g_set_prgname ("canonical-livepatch status");
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, _ ("Show the state of Livepatch on this machine."));
   g_option_context_set_help_enabled (context, TRUE);
@@ -408,6 +416,7 @@ lp_cli_cmd_config (int argc, char **argv)
   g_autoptr (GInputStream) stdin_stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
   g_autoptr (GVariant) changes = NULL;
   g_autoptr (GVariant) reply = NULL;
+  GSubprocess *agent;
 
   if (argc > 1)
     {
@@ -421,8 +430,10 @@ lp_cli_cmd_config (int argc, char **argv)
     return fail (error);
   if (changes == NULL)
     return show_config (proxy);
+  agent = lp_cli_polkit_agent_start ();
   reply = lp_cli_call (proxy, "SetConfig", g_variant_new_tuple (&changes, 1), LP_CLI_TIMEOUT_LONG,
                        &error);
+  lp_cli_polkit_agent_stop (agent);
   if (reply == NULL)
     return fail (error);
   return LP_CLI_EXIT_OK;

@@ -102,11 +102,16 @@ make_elf (const char *modinfo, gsize modinfo_len)
 static GBytes *
 make_module (const char *vermagic, const char *name)
 {
-  g_autofree char *info =
-      g_strdup_printf ("license=GPL%cvermagic=%s%cname=%s%clivepatch=Y", 0, vermagic, 0, name, 0);
-  gsize len = strlen ("license=GPL") + strlen (vermagic) + strlen (name) + 40;
+  g_autoptr (GString) info = g_string_new ("license=GPL");
 
-  return make_elf (info, len);
+  /* Entries are NUL-separated, as in a real .modinfo. */
+  g_string_append_c (info, '\0');
+  g_string_append_printf (info, "vermagic=%s", vermagic);
+  g_string_append_c (info, '\0');
+  g_string_append_printf (info, "name=%s", name);
+  g_string_append_c (info, '\0');
+  g_string_append (info, "livepatch=Y");
+  return make_elf (info->str, info->len + 1);
 }
 
 /* Writes @image to a file and returns an fd on it, its offset at the end

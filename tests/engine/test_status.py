@@ -70,3 +70,22 @@ def test_status_formats(lp, state):
         assert status["Livepatch"]["Version"] == "57.3"
         assert "57.3" in humane.stdout and "CVE-2026-573" in humane.stdout
         assert status["Livepatch"]["Fixes"][0]["Name"] == "CVE-2026-573"
+
+
+@pytest.mark.parametrize("supported, wording", [
+    ("supported", "is covered by Livepatch"),
+    ("kernel-upgrade-required", "please upgrade the kernel"),
+    ("kernel-end-of-life", "no longer covered"),
+    ("unsupported", "not covered by Livepatch"),
+])
+def test_kernel_support_from_server(lp, supported, wording):
+    lp.enable()
+    lp.server.publish([], supported=supported)
+    lp.refresh()
+    assert lp.prop("Supported") == supported
+    humane = lp.cli("status")
+    assert humane.returncode == 0, humane.stderr
+    assert wording in humane.stdout
+    status = json.loads(lp.cli("status", "--format", "json").stdout)["Status"][0]
+    assert status["Supported"] == supported
+    assert f"Supported: {supported}" in lp.cli("status", "--format", "yaml").stdout

@@ -73,9 +73,10 @@ def test_crash_after_load_before_state_saved_loads_once(enabled, monkeypatch):
     assert_consistent(lp, "57.3")
 
 
-@pytest.mark.parametrize("nth", [1, 2, 3, 4])
+@pytest.mark.parametrize("nth", [1, 2, 3])
 def test_crash_during_each_state_write_of_a_cycle(enabled, monkeypatch, nth):
-    """Every atomic write of a Refresh that applies a patch, one at a time."""
+    """Every atomic write of a Refresh that applies a patch (the check record,
+    the lock, the applied state), one at a time."""
     lp = enabled
     lp.server.publish([("57.3", lp.kit.make("57.3"))])
     crash_at(lp, f"during-state-write#{nth}", monkeypatch)
@@ -93,9 +94,9 @@ def test_crash_during_enable_token_write(lp, monkeypatch):
     monkeypatch.setenv("LP_CRASH_AT", "during-state-write")
     lp.daemon.start()
     monkeypatch.delenv("LP_CRASH_AT")
-    call = lp.call_async("Enable", ("test-token",), "(s)")
-    assert lp.daemon.proc.wait() == -9
-    call.wait()
+    call = lp.call_async("Enable", ("test-token",), "(s)").wait()
+    assert call.error is not None, "Enable finished without writing anything"
+    assert lp.daemon.proc.wait(timeout=60) == -9
     lp.daemon.stop()
     lp.daemon.start()
     # Either enabled or not, never half: no temporary token file either.

@@ -3,7 +3,7 @@
 
 ``run_cli(*args, input=None, env=None)`` -> subprocess.CompletedProcess (text)
     runs the built CLI with LC_ALL=C.UTF-8 and the test's DBUS_SYSTEM_BUS_ADDRESS.
-``run_cli_on_tty(*args)`` -> (exit code, output)
+``run_cli_on_tty(*args, wrapper=())`` -> (exit code, output)
     runs it with stdin, stdout and stderr on a pseudo-terminal, as a person would.
 ``assert_one_error_line(result, *fragments)``
     exit code 1, nothing on stdout, exactly one "canonical-livepatch: ..." line
@@ -13,6 +13,16 @@
     directory; ``.url``, ``.publish(index)``, ``.requests()``.
 ``fresh_config(daemon)``: the daemon's GetConfig, and the file's bytes, for
     "nothing changed" assertions.
+``PolicyBus(tmpdir, env)``
+    a private system bus that, unlike conftest's, denies by default like
+    Debian's system.conf, includes dbus/com.canonical.Livepatch.conf, and
+    activates services from ``tmpdir/services``; usable with conftest's
+    Polkit and Daemon. ``.pid_of(name)`` gives the pid owning a name.
+``yaml_of(tree)``: the block-style YAML the CLI should print for a JSON tree
+    (an independent, deliberately plain rendering; no YAML library needed).
+``polkit_check_flags(system_bus)`` -> [(action, flags)] of every
+    CheckAuthorization the mock polkitd received (dbusmock's call log);
+    flags bit 1 = AllowUserInteraction.
 """
 
 import json
@@ -25,8 +35,9 @@ import time
 import urllib.request
 
 import pytest
+from gi.repository import Gio, GLib
 
-from conftest import BUILD_DIR, CLI, SRC_DIR, STARTUP_DEADLINE
+from conftest import BUILD_DIR, CLI, SRC_DIR, STARTUP_DEADLINE, Polkit, SystemBus, _wait_for
 
 SERVER = os.path.join(SRC_DIR, "tests", "server", "livepatch-server")
 NOT_ENABLED_HINT = ("Machine is not enabled. Please run 'sudo canonical-livepatch enable' "
@@ -42,15 +53,19 @@ def cli_env(extra=None):
 
 
 def run_cli(*args, input=None, env=None):
-    return subprocess.run([CLI, *args], input=input, capture_output=True, text=True,
-                          env=cli_env(env), timeout=120)
+    # never the caller's terminal: whether stdin is a tty changes the CLI's behaviour
+    stdin = {"input": input} if input is not None else {"stdin": subprocess.DEVNULL}
+    return subprocess.run([CLI, *args], capture_output=True, text=True, env=cli_env(env),
+                          timeout=120, **stdin)
 
 
-def run_cli_on_tty(*args, env=None):
-    """Runs the CLI on a pseudo-terminal; returns (exit code, everything it wrote)."""
+def run_cli_on_tty(*args, env=None, wrapper=()):
+    """Runs the CLI on a pseudo-terminal (behind the command ``wrapper``, e.g.
+    setpriv); returns (exit code, everything it wrote)."""
+    argv = [*wrapper, CLI, *args]
     pid, fd = pty.fork()
     if pid == 0:
-        os.execve(CLI, [CLI, *args], cli_env(env))
+        os.execvpe(argv[0], argv, cli_env(env))
     chunks = []
     while True:
         ready, _, _ = select.select([fd], [], [], 120)
@@ -91,6 +106,124 @@ def fresh_config(daemon):
     except FileNotFoundError:
         data = None
     return config, data
+
+
+POLICY_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>{services}</servicedir>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+    <allow send_destination="org.freedesktop.PolicyKit1"/>
+  </policy>
+  <policy user="root">
+    <allow own="org.freedesktop.PolicyKit1"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
+  </policy>
+  <include>{policy}</include>
+</busconfig>
+"""
+
+
+class PolicyBus(SystemBus):
+    def __init__(self, tmpdir, env=None):
+        self.dir = tmpdir
+        os.chmod(tmpdir, 0o755)  # other users connect to the socket
+        self.services = os.path.join(tmpdir, "services")
+        os.makedirs(self.services, exist_ok=True)
+        socket = os.path.join(tmpdir, "system_bus_socket")
+        conf = os.path.join(tmpdir, "system.conf")
+        with open(conf, "w") as f:
+            f.write(POLICY_BUS_CONFIG.format(
+                socket=socket, services=self.services,
+                policy=os.path.join(SRC_DIR, "dbus", "com.canonical.Livepatch.conf")))
+        self.address = f"unix:path={socket}"
+        self.proc = subprocess.Popen(["dbus-daemon", "--config-file", conf, "--nofork",
+                                      "--nopidfile", "--nosyslog"],
+                                     env=dict(os.environ, **(env or {}),
+                                              DBUS_SYSTEM_BUS_ADDRESS=self.address))
+        _wait_for(lambda: os.path.exists(socket), "dbus-daemon", self.proc)
+
+    def pid_of(self, name):
+        conn = self.connection()
+        try:
+            reply = conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                   "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                   GLib.Variant("(s)", (name,)), GLib.VariantType("(u)"),
+                                   Gio.DBusCallFlags.NONE, -1, None)
+            return reply.unpack()[0]
+        finally:
+            conn.close_sync(None)
+
+
+def _yaml_scalar(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    plain_unsafe = (value == "" or value[0] in "-?:,[]{}#&*!|>'\"%@`" or ": " in value
+                    or " #" in value or value.endswith(":") or value != value.strip()
+                    or any(ord(c) < 0x20 for c in value)
+                    or value.lower() in ("true", "false", "yes", "no", "on", "off", "null", "y", "n", "~")
+                    or (value[0].isdigit() and any(c in value for c in "_:xo")))
+    try:
+        float(value)
+        plain_unsafe = True
+    except ValueError:
+        pass
+    return json.dumps(value, ensure_ascii=False) if plain_unsafe else value
+
+
+def yaml_of(tree, indent=0):
+    pad = " " * indent
+    out = ""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            if isinstance(value, dict) and value:
+                out += f"{pad}{key}:\n" + yaml_of(value, indent + 2)
+            elif isinstance(value, list) and value:
+                out += f"{pad}{key}:\n" + yaml_of(value, indent)
+            else:
+                out += f"{pad}{key}: " + ("{}" if value == {} else "[]" if value == [] else
+                                          _yaml_scalar(value)) + "\n"
+    else:
+        for item in tree:
+            body = yaml_of(item, indent + 2)
+            out += f"{pad}- " + body[indent + 2:]
+    return out
+
+
+def polkit_calls(system_bus):
+    """[(method, args)] the mock polkitd received, in order."""
+    conn = system_bus.connection()
+    try:
+        reply = conn.call_sync(Polkit.NAME, Polkit.PATH, "org.freedesktop.DBus.Mock", "GetCalls",
+                               None, GLib.VariantType("(a(tsav))"), Gio.DBusCallFlags.NONE, -1, None)
+    finally:
+        conn.close_sync(None)
+    return [(method, args) for _, method, args in reply.unpack()[0]]
+
+
+def polkit_check_flags(system_bus):
+    return [(args[1], args[3]) for method, args in polkit_calls(system_bus)
+            if method == "CheckAuthorization"]
 
 
 class LivepatchServer:
@@ -152,5 +285,5 @@ def make_test_patch(key, cert, kernel, arch, version, output, fixes=()):
 
 
 __all__ = ["BUILD_DIR", "NOT_ENABLED_HINT", "run_cli", "run_cli_on_tty", "assert_one_error_line",
-           "fresh_config", "LivepatchServer", "patch_server", "make_signing_cert",
+           "fresh_config", "yaml_of", "PolicyBus", "polkit_calls", "polkit_check_flags", "LivepatchServer", "patch_server", "make_signing_cert",
            "make_test_patch"]

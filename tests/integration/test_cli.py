@@ -7,15 +7,20 @@ one error line, and that the configuration did not change.
 """
 import json
 import os
+import pathlib
 import re
+import shutil
+import signal
 import subprocess
+import tempfile
 
 import pytest
-import yaml
+from gi.repository import GLib
 
-from cli_helpers import (NOT_ENABLED_HINT, assert_one_error_line, fresh_config, make_signing_cert,
-                         make_test_patch, patch_server, run_cli, run_cli_on_tty)  # noqa: F401
-from conftest import MACHINE_ID
+from cli_helpers import (NOT_ENABLED_HINT, PolicyBus, assert_one_error_line, fresh_config, make_signing_cert,
+                         make_test_patch, patch_server, polkit_calls, polkit_check_flags, run_cli,  # noqa: F401
+                         run_cli_on_tty, yaml_of)
+from conftest import BUILD_DIR, CLI, MACHINE_ID, Polkit
 
 CONFIGURE = "com.canonical.livepatch.configure"
 
@@ -104,7 +109,7 @@ def test_status_yaml_is_the_json_tree(daemon):
     as_json = run_cli("status", "--format", "json")
     as_yaml = run_cli("status", "--format", "yaml")
     assert as_yaml.returncode == 1 and as_yaml.stderr == NOT_ENABLED_HINT + "\n"
-    assert yaml.safe_load(as_yaml.stdout) == json.loads(as_json.stdout)
+    assert as_yaml.stdout == yaml_of(json.loads(as_json.stdout))
 
 
 # ---- config ----
@@ -190,21 +195,17 @@ def test_config_unknown_key_changes_nothing(daemon, polkitd):
     (["novalue"], None),
     (["=value"], None),
     (["check-interval=5", "check-interval=6"], None),
-    (["no-proxy=@stdin", "ca-certs=@stdin"], "x\n"),
-    (["no-proxy=@stdin"], "\udcff"),
+    (["no-proxy=@stdin", "ca-certs=@stdin"], b"x\n"),
+    (["no-proxy=@stdin"], b"\xff\xfe not UTF-8"),
 ])
 def test_config_malformed_arguments_are_usage_errors_and_change_nothing(daemon, polkitd, args, stdin):
     polkitd.allow(CONFIGURE)
     before = fresh_config(daemon)
-    if stdin == "\udcff":
-        result = subprocess.run([os.environ.get("LP_CLI", ""), *args] if False else
-                                ["env", "LC_ALL=C.UTF-8", run_cli.__globals__["CLI"], "config", *args],
-                                input=b"\xff\xfe", capture_output=True)
-        assert result.returncode == 2 and b"UTF-8" in result.stderr
-    else:
-        result = run_cli("config", *args, input=stdin)
-        assert result.returncode == 2, result
-        assert result.stderr.startswith("canonical-livepatch: ")
+    result = subprocess.run([CLI, "config", *args], input=stdin or b"", capture_output=True,
+                            env=dict(os.environ, LC_ALL="C.UTF-8"), timeout=120)
+    assert result.returncode == 2, result
+    assert result.stdout == b""
+    assert result.stderr.startswith(b"canonical-livepatch: ")
     assert fresh_config(daemon) == before
 
 
@@ -220,6 +221,15 @@ def test_config_without_polkit_is_refused(daemon):
     assert_one_error_line(run_cli("config", "check-interval=5"))
     assert fresh_config(daemon) == before
     assert run_cli("config").returncode == 0  # reading needs no authorization
+
+
+def test_interactive_authorization_only_from_a_terminal(daemon, polkitd, system_bus):
+    polkitd.allow(CONFIGURE)
+    assert run_cli("config", "check-interval=5").returncode == 0
+    code, output = run_cli_on_tty("config", "check-interval=6")
+    assert (code, output) == (0, "")
+    assert polkit_check_flags(system_bus) == [(CONFIGURE, 0), (CONFIGURE, 1)]
+    assert daemon.get_config()["check-interval"] == "6"
 
 
 # ---- privileged commands ----
@@ -323,7 +333,9 @@ def test_refresh_applies_a_patch_and_status_shows_its_fixes(daemon, polkitd, pat
     verbose = run_cli("status", "--verbose").stdout
     assert "patch version: 57.3\n" in verbose
     assert "fixes:\n  * CVE-2026-1234: use-after-free in nf_tables: a race [LP#2061234]\n" in verbose
-    fixes = json.loads(run_cli("status", "--format", "json").stdout)["Status"][0]["Livepatch"]
+    tree = json.loads(run_cli("status", "--format", "json").stdout)
+    assert run_cli("status", "--format", "yaml").stdout == yaml_of(tree)
+    fixes = tree["Status"][0]["Livepatch"]
     assert fixes["State"] == "applied" and fixes["Version"] == "57.3"
     assert fixes["Fixes"] == [{"Name": "CVE-2026-1234", "Description": "use-after-free in nf_tables: a race",
                                "Bug": "LP#2061234", "Patched": True}]
@@ -334,7 +346,145 @@ def test_refresh_on_a_terminal_ends_with_the_final_state(daemon, polkitd, patch_
     point_at(daemon, patch_server)
     assert run_cli("enable", "goodtoken").returncode == 0
     code, output = run_cli_on_tty("refresh")
-    assert code == 0, output
+    assert code == 0, (output, [(r["path"], r["body"]) for r in patch_server.requests()])
     # the progress bar, if any, was erased; the last line is the state
     assert output.replace("\r\n", "\n").rstrip("\n").split("\n")[-1].endswith(
         "patch state: ✓ no livepatches needed for this kernel yet")
+
+
+def test_refresh_on_a_terminal_shows_progress_then_the_final_state(daemon, polkitd, patch_server,
+                                                                    signed_patch):
+    polkitd.allow_all()
+    point_at(daemon, patch_server)
+    kernel, arch = daemon.get("Kernel"), daemon.get("Architecture")
+    key, cert = signed_patch
+    make_test_patch(key, cert, kernel, arch, "57.4", os.path.join(patch_server.patch_dir, "p.tar.gz"))
+    patch_server.publish({"supported": "supported",
+                          "patches": [{"kernel": kernel, "architecture": arch, "version": "57.4",
+                                       "file": "p.tar.gz"}]})
+    assert run_cli("enable", "goodtoken").returncode == 0
+    code, output = run_cli_on_tty("refresh")
+    assert code == 0, output
+    # PatchState passes through downloading and applying while Refresh runs;
+    # each PropertiesChanged redraws the bar in place
+    assert re.search(r"\r\[[# ]{40}\] +\d+% (downloading|applying)", output), output
+    assert "\r\x1b[K" in output  # the bar is erased before the result
+    assert output.replace("\r\n", "\n").endswith(
+        "patch state: ✓ all applicable livepatch modules inserted\npatch version: 57.4\n"), output
+
+
+def test_refresh_off_a_terminal_prints_no_progress(daemon, polkitd, patch_server, signed_patch):
+    polkitd.allow_all()
+    point_at(daemon, patch_server)
+    kernel, arch = daemon.get("Kernel"), daemon.get("Architecture")
+    key, cert = signed_patch
+    make_test_patch(key, cert, kernel, arch, "57.5", os.path.join(patch_server.patch_dir, "p.tar"))
+    patch_server.publish({"supported": "supported",
+                          "patches": [{"kernel": kernel, "architecture": arch, "version": "57.5",
+                                       "file": "p.tar"}]})
+    assert run_cli("enable", "goodtoken").returncode == 0
+    refreshed = run_cli("refresh")
+    assert refreshed.stdout == ("patch state: ✓ all applicable livepatch modules inserted\n"
+                                "patch version: 57.5\n")
+    assert refreshed.stderr == ""
+
+
+# ---- the installed bus files, for real ----
+
+@pytest.fixture
+def policy_bus(tmp_path, monkeypatch):
+    """A deny-by-default system bus with our policy; livepatchd activatable."""
+    # outside pytest's 0700 tmp tree, so that "nobody" reaches the socket
+    root = pathlib.Path(tempfile.mkdtemp(prefix="lp-policy-bus-"))
+    state = tmp_path / "state"
+    sim = tmp_path / "kernel"
+    sim.mkdir()
+    (tmp_path / "machine-id").write_text(MACHINE_ID + "\n")
+    (tmp_path / "cmdline").write_text("BOOT_IMAGE=/vmlinuz ro quiet\n")
+    bus = PolicyBus(str(root), env={"STATE_DIRECTORY": str(state)})
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", bus.address)
+    # the activation file meson generated, with Exec pointed at the build tree
+    with open(os.path.join(BUILD_DIR, "dbus", "com.canonical.Livepatch.service")) as f:
+        activation = f.read()
+    exec_line = (f"Exec={os.path.join(BUILD_DIR, 'src', 'livepatchd')} --kernel-sim {sim} "
+                 f"--machine-id-file {tmp_path / 'machine-id'} --mode-file {tmp_path / 'mode'} "
+                 f"--cmdline-file {tmp_path / 'cmdline'}")
+    activation = re.sub(r"(?m)^Exec=.*$", lambda _: exec_line, activation)
+    (root / "services" / "com.canonical.Livepatch.service").write_text(activation)
+    yield bus
+    if bus.has_owner("com.canonical.Livepatch"):
+        os.kill(bus.pid_of("com.canonical.Livepatch"), signal.SIGTERM)
+    bus.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_cli_starts_the_daemon_by_bus_activation(policy_bus):
+    assert not policy_bus.has_owner("com.canonical.Livepatch")
+    result = run_cli("status", "--format", "json")
+    assert result.returncode == 1 and result.stderr == NOT_ENABLED_HINT + "\n", result.stderr
+    assert json.loads(result.stdout)["Machine-Id"] == MACHINE_ID
+    assert policy_bus.has_owner("com.canonical.Livepatch")
+
+
+def run_as_nobody(*args):
+    return subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--",
+                           *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          env=dict(os.environ, LC_ALL="C.UTF-8", HOME="/"), timeout=120)
+
+
+def test_bus_policy_lets_anyone_read_and_call(policy_bus):
+    polkit = Polkit(policy_bus)
+    try:
+        assert run_cli("config").returncode == 0  # activates the daemon, as root
+        listed = run_as_nobody(CLI, "config")
+        assert listed.returncode == 0, listed.stderr
+        assert "check-interval: " in listed.stdout
+        status = run_as_nobody(CLI, "status", "--format", "json")
+        assert json.loads(status.stdout)["Machine-Id"] == MACHINE_ID
+        # the call itself gets through the bus; polkit (denying) answers it
+        refused = run_as_nobody(CLI, "config", "check-interval=5")
+        assert refused.returncode == 1 and "not authorized" in refused.stderr, refused.stderr
+    finally:
+        polkit.stop()
+
+
+def test_bus_policy_lets_only_root_own_the_name(policy_bus):
+    own = ("from gi.repository import Gio, GLib\n"
+           "c = Gio.bus_get_sync(Gio.BusType.SYSTEM)\n"
+           "r = c.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',"
+           " 'RequestName', GLib.Variant('(su)', ('com.canonical.Livepatch', 4)), None, 0, -1)\n"
+           "print(r.unpack()[0])\n")
+    denied = run_as_nobody("/usr/bin/python3", "-c", own)
+    assert denied.returncode != 0
+    assert "org.freedesktop.DBus.Error.AccessDenied" in denied.stderr
+    allowed = subprocess.run(["/usr/bin/python3", "-c", own], capture_output=True, text=True)
+    assert allowed.stdout.strip() == "1", allowed.stderr  # PRIMARY_OWNER
+
+
+NOBODY = ("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--")
+
+
+def test_unprivileged_user_at_a_terminal_gets_a_polkit_agent(policy_bus):
+    polkit = Polkit(policy_bus)  # denies: the agent is never asked for a password
+    # pkttyagent --fallback registers with the WithOptions variant, which the
+    # dbusmock template lacks
+    polkit._mock("AddMethod", GLib.Variant("(sssss)", (
+        "org.freedesktop.PolicyKit1.Authority", "RegisterAuthenticationAgentWithOptions",
+        "(sa{sv})ssa{sv}", "", "")))
+    try:
+        assert run_cli("config").returncode == 0  # activates the daemon
+        code, output = run_cli_on_tty("config", "check-interval=5", wrapper=NOBODY)
+        assert code == 1, output
+        assert output.startswith("canonical-livepatch: ") and "not authorized" in output, output
+        methods = [method for method, _ in polkit_calls(policy_bus)]
+        register = "RegisterAuthenticationAgentWithOptions"
+        assert register in methods
+        assert methods.index(register) < methods.index("CheckAuthorization")
+        assert polkit_check_flags(policy_bus) == [("com.canonical.livepatch.configure", 1)]
+        # without a terminal there is nobody to ask: no agent, no interaction
+        refused = run_as_nobody(CLI, "config", "check-interval=5")
+        assert refused.returncode == 1
+        assert [m for m, _ in polkit_calls(policy_bus)].count(register) == 1
+        assert polkit_check_flags(policy_bus)[-1] == ("com.canonical.livepatch.configure", 0)
+    finally:
+        polkit.stop()

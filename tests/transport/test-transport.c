@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -187,6 +188,14 @@ port_open (guint port)
   return conn != NULL;
 }
 
+/* A peer must not outlive a test that aborts half-way. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* Starts a peer; its output goes to @log_path, never into our TAP stream. */
 static GSubprocess *
 spawn (const char *const *argv, const char *log_path)
 {
@@ -195,10 +204,9 @@ spawn (const char *const *argv, const char *log_path)
   g_autoptr (GError) error = NULL;
   GSubprocess *proc;
 
-  if (log_path != NULL)
-    g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
-  if (log_path != NULL)
-    g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
+  g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   return proc;
@@ -962,7 +970,7 @@ test_bearer_not_sent_after_redirect (Fixture *f, gconstpointer data)
 /* ---- proxies --------------------------------------------------------------- */
 
 static GSubprocess *
-start_tinyproxy (Fixture *f, guint *out_port, char **out_log)
+start_tinyproxy (Fixture *f, const char *extra_conf, guint *out_port, char **out_log)
 {
   guint port = free_port ();
   g_autofree char *conf = g_build_filename (f->dir, "tinyproxy.conf", NULL);
@@ -973,14 +981,16 @@ start_tinyproxy (Fixture *f, guint *out_port, char **out_log)
   *out_log = g_build_filename (f->dir, "tinyproxy.log", NULL);
   text = g_strdup_printf ("User nobody\nGroup nogroup\nPort %u\nListen 127.0.0.1\n"
                           "Timeout 60\nLogLevel Connect\nLogFile \"%s\"\nMaxClients 10\n"
-                          "Allow 127.0.0.1\nConnectPort %u\n",
-                          port, *out_log, f->server->port);
+                          "Allow 127.0.0.1\nConnectPort %u\n%s",
+                          port, *out_log, f->server->port, extra_conf ? extra_conf : "");
   write_file (conf, text);
   /* tinyproxy drops privileges before opening its log. */
   write_file (*out_log, "");
   g_assert_cmpint (chmod (*out_log, 0666), ==, 0);
   g_assert_cmpint (chmod (f->dir, 0755), ==, 0);
-  proc = spawn (argv, NULL);
+  g_autofree char *out = g_build_filename (f->dir, "tinyproxy.out", NULL);
+
+  proc = spawn (argv, out);
   wait_listening (proc, port, "tinyproxy");
   *out_port = port;
   return proc;
@@ -991,7 +1001,7 @@ test_proxy_http_connect (Fixture *f, gconstpointer data)
 {
   guint port;
   g_autofree char *log = NULL;
-  g_autoptr (GSubprocess) proxy = start_tinyproxy (f, &port, &log);
+  g_autoptr (GSubprocess) proxy = start_tinyproxy (f, NULL, &port, &log);
   g_autofree char *proxy_url = g_strdup_printf ("http://127.0.0.1:%u", port);
   g_autofree char *needle = g_strdup_printf ("CONNECT 127.0.0.1:%u", f->server->port);
   g_autoptr (LpRegistration) reg = NULL;
@@ -1006,6 +1016,30 @@ test_proxy_http_connect (Fixture *f, gconstpointer data)
   text = read_file (log);
   if (strstr (text, "CONNECT") == NULL || strstr (text, needle) == NULL)
     g_error ("tinyproxy did not tunnel to the server:\n%s", text);
+}
+
+/* Credentials in the proxy URL answer the proxy's challenge; a wrong
+ * password is a Network error, and neither reaches the log. */
+static void
+test_proxy_basic_auth (Fixture *f, gconstpointer data)
+{
+  guint port;
+  g_autofree char *log = NULL;
+  g_autoptr (GSubprocess) proxy = start_tinyproxy (f, "BasicAuth lpuser s3cret-pw\n", &port, &log);
+  g_autofree char *good = g_strdup_printf ("http://lpuser:s3cret-pw@127.0.0.1:%u", port);
+  g_autofree char *bad = g_strdup_printf ("http://lpuser:wrong-pw@127.0.0.1:%u", port);
+  g_autoptr (LpRegistration) reg = NULL;
+  g_autoptr (LpRegistration) refused = NULL;
+  g_autoptr (GError) error = NULL;
+
+  config_set (f, LP_CONFIG_HTTPS_PROXY, bad);
+  refused = do_register (f, TEST_TOKEN, &error);
+  g_assert_error (error, LP_ERROR, LP_ERROR_NETWORK);
+  g_test_message ("error: %s", error->message);
+  g_assert_null (strstr (error->message, "wrong-pw"));
+  config_set (f, LP_CONFIG_HTTPS_PROXY, good);
+  reg = register_ok (f);
+  stop_peer (proxy);
 }
 
 static void
@@ -1039,6 +1073,7 @@ test_proxy_socks5 (Fixture *f, gconstpointer data)
   g_autofree char *conf = g_build_filename (f->dir, "danted.conf", NULL);
   g_autofree char *log = g_build_filename (f->dir, "danted.log", NULL);
   g_autofree char *pid = g_build_filename (f->dir, "danted.pid", NULL);
+  g_autofree char *out = g_build_filename (f->dir, "danted.out", NULL);
   g_autofree char *text = NULL;
   g_autofree char *proxy_url = g_strdup_printf ("socks5://127.0.0.1:%u", port);
   const char *argv[] = { "/usr/sbin/danted", "-f", conf, "-p", pid, "-N", "1", NULL };
@@ -1058,7 +1093,7 @@ test_proxy_socks5 (Fixture *f, gconstpointer data)
                           "socks pass { from: 127.0.0.0/8 to: 127.0.0.0/8 log: connect }\n",
                           log, port);
   write_file (conf, text);
-  proxy = spawn (argv, NULL);
+  proxy = spawn (argv, out);
   wait_listening (proxy, port, "danted");
   config_set (f, LP_CONFIG_HTTPS_PROXY, proxy_url);
   reg = register_ok (f);
@@ -1446,6 +1481,7 @@ main (int argc, char **argv)
   ADD ("/transport/download/cancel-leaves-nothing", test_cancel_leaves_nothing);
 
   ADD ("/transport/proxy/http-connect-tinyproxy", test_proxy_http_connect);
+  ADD ("/transport/proxy/basic-auth", test_proxy_basic_auth);
   ADD ("/transport/proxy/no-proxy-bypass", test_no_proxy_bypass);
   ADD ("/transport/proxy/socks5-danted", test_proxy_socks5);
 
