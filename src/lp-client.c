@@ -69,6 +69,7 @@ struct _LpRequest
   LpSha256 *sha;
   guint64 received;
   guint redirects;
+  guint dial_id;
   guint stall_id;
   LpProgressFunc progress;
   gpointer progress_data;
@@ -77,6 +78,7 @@ struct _LpRequest
 static void
 lp_request_free (LpRequest *req)
 {
+  g_clear_handle_id (&req->dial_id, g_source_remove);
   g_clear_handle_id (&req->stall_id, g_source_remove);
   if (req->caller_cancellable != NULL)
     g_cancellable_disconnect (req->caller_cancellable, req->caller_cancel_id);
@@ -198,6 +200,12 @@ proxy_resolver_from_config (LpConfig *config)
   return resolver;
 }
 
+static guint
+lp_client_socket_timeout (LpClient *self)
+{
+  return MAX (self->dial_timeout, self->stall_timeout) + 5;
+}
+
 static gboolean
 lp_client_build_session (LpClient *self, GError **error)
 {
@@ -219,11 +227,11 @@ lp_client_build_session (LpClient *self, GError **error)
     return FALSE;
   resolver = proxy_resolver_from_config (self->config);
   self->dial_timeout = lp_config_get_dial_timeout (self->config);
-  /* libsoup applies "timeout" to connecting (dial-timeout) and to every
-   * later socket wait, which also bounds a server that never answers. */
-  self->session = soup_session_new_with_options ("user-agent", "livepatch/" PACKAGE_VERSION,
-                                                 "timeout", self->dial_timeout, "idle-timeout", 60,
-                                                 "tls-database", db, "max-conns-per-host", 2, NULL);
+  /* Our own timers (dial-timeout, stall) come first, with precise messages;
+   * libsoup's socket timeout is only the backstop. */
+  self->session = soup_session_new_with_options (
+      "user-agent", "livepatch/" PACKAGE_VERSION, "timeout", lp_client_socket_timeout (self),
+      "idle-timeout", 60, "tls-database", db, "max-conns-per-host", 2, NULL);
   if (resolver != NULL)
     soup_session_set_proxy_resolver (self->session, resolver);
   self->base = g_steal_pointer (&base);
@@ -304,6 +312,8 @@ lp_client_set_stall_timeout (LpClient *self, guint seconds)
 {
   g_return_if_fail (LP_IS_CLIENT (self));
   self->stall_timeout = MAX (seconds, 1);
+  if (self->session != NULL)
+    soup_session_set_timeout (self->session, lp_client_socket_timeout (self));
 }
 
 /* ---- errors ----------------------------------------------------------- */
@@ -360,9 +370,8 @@ set_transport_error (LpRequest *req, const GError *cause, GError **error)
   else if (cause->domain == G_TLS_ERROR)
     set_tls_error (req, cause, error);
   else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    g_set_error (error, LP_ERROR, LP_ERROR_NETWORK,
-                 "timed out after %u s talking to %s (dial-timeout): %s", req->client->dial_timeout,
-                 req->host, cause->message);
+    g_set_error (error, LP_ERROR, LP_ERROR_NETWORK, "timed out talking to %s: %s", req->host,
+                 cause->message);
   else if (cause->domain == G_IO_ERROR &&
            (cause->code == G_IO_ERROR_PROXY_FAILED || cause->code == G_IO_ERROR_PROXY_AUTH_FAILED ||
             cause->code == G_IO_ERROR_PROXY_NEED_AUTH ||
@@ -372,6 +381,27 @@ set_transport_error (LpRequest *req, const GError *cause, GError **error)
   else
     g_set_error (error, LP_ERROR, LP_ERROR_NETWORK, "cannot reach %s: %s", req->host,
                  cause->message);
+}
+
+/* An https reply that came without the server's certificate was written by
+ * the proxy refusing the CONNECT tunnel, not by the server: it must not be
+ * taken for the server's verdict on a token. */
+static gboolean
+check_proxy_reply (LpRequest *req, GError **error)
+{
+  guint status = soup_message_get_status (req->msg);
+  gboolean https = g_strcmp0 (g_uri_get_scheme (soup_message_get_uri (req->msg)), "https") == 0;
+
+  if (status != SOUP_STATUS_PROXY_AUTHENTICATION_REQUIRED &&
+      (!https || soup_message_get_tls_peer_certificate (req->msg) != NULL))
+    return TRUE;
+  g_set_error (
+      error, LP_ERROR, LP_ERROR_NETWORK, "the proxy refused the connection to %s: HTTP %u %s%s",
+      req->host, status, soup_status_get_phrase (status),
+      status == SOUP_STATUS_PROXY_AUTHENTICATION_REQUIRED || status == SOUP_STATUS_UNAUTHORIZED
+          ? " (check the proxy user name and password)"
+          : "");
+  return FALSE;
 }
 
 static void
@@ -398,6 +428,79 @@ network_event_cb (SoupMessage *msg, GSocketClientEvent event, GIOStream *connect
   if (!lp_trust_check_protocol_version (
           g_tls_connection_get_protocol_version (G_TLS_CONNECTION (connection)), req->host, &error))
     abort_request (req, error);
+}
+
+/* ---- timers ----------------------------------------------------------- */
+
+static gboolean
+dial_timeout_cb (gpointer user_data)
+{
+  LpRequest *req = user_data;
+
+  req->dial_id = 0;
+  abort_request (req, g_error_new (LP_ERROR, LP_ERROR_NETWORK,
+                                   "could not connect to %s within %u s (dial-timeout)", req->host,
+                                   req->client->dial_timeout));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+stall_cb (gpointer user_data)
+{
+  LpRequest *req = user_data;
+
+  req->stall_id = 0;
+  if (req->offer != NULL)
+    abort_request (
+        req, g_error_new (LP_ERROR, LP_ERROR_NETWORK,
+                          "download from %s stalled: no data for %u s after %" G_GUINT64_FORMAT
+                          " of %" G_GUINT64_FORMAT " bytes",
+                          req->host, req->client->stall_timeout, req->received, req->offer->size));
+  else
+    abort_request (req, g_error_new (LP_ERROR, LP_ERROR_NETWORK,
+                                     "%s stopped answering: no data for %u s", req->host,
+                                     req->client->stall_timeout));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stall_rearm (LpRequest *req)
+{
+  g_clear_handle_id (&req->stall_id, g_source_remove);
+  req->stall_id = g_timeout_add_seconds (req->client->stall_timeout, stall_cb, req);
+}
+
+static void
+lp_request_stop_timers (LpRequest *req)
+{
+  g_clear_handle_id (&req->dial_id, g_source_remove);
+  g_clear_handle_id (&req->stall_id, g_source_remove);
+}
+
+/* The request is on the wire, so the connection stands: from here on only
+ * silence counts. */
+static void
+wrote_headers_cb (SoupMessage *msg, gpointer user_data)
+{
+  LpRequest *req = user_data;
+
+  g_clear_handle_id (&req->dial_id, g_source_remove);
+  stall_rearm (req);
+}
+
+/* dial-timeout runs from the start until the request is written (resolving,
+ * connecting, proxy negotiation, TLS handshake); the stall timeout then
+ * bounds every wait for the server. */
+static void
+lp_request_send (GTask *task, GAsyncReadyCallback callback)
+{
+  LpRequest *req = g_task_get_task_data (task);
+
+  lp_request_stop_timers (req);
+  req->dial_id = g_timeout_add_seconds (req->client->dial_timeout, dial_timeout_cb, req);
+  g_signal_connect (req->msg, "wrote-headers", G_CALLBACK (wrote_headers_cb), req);
+  soup_session_send_async (req->session, req->msg, G_PRIORITY_DEFAULT, req->cancellable, callback,
+                           task);
 }
 
 /* ---- requests --------------------------------------------------------- */
@@ -498,6 +601,14 @@ lp_client_check_ready (LpClient *self, GError **error)
 
 static void json_read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
+/* Every JSON call ends here, so no timer outlives it. */
+static void
+json_return_error (GTask *task, GError *error)
+{
+  lp_request_stop_timers (g_task_get_task_data (task));
+  g_task_return_error (task, error);
+}
+
 static void
 json_finish (GTask *task)
 {
@@ -506,6 +617,7 @@ json_finish (GTask *task)
   GError *error = NULL;
   gpointer value = req->parse (req, soup_message_get_status (req->msg), body, &error);
 
+  lp_request_stop_timers (req);
   if (value == NULL)
     g_task_return_error (task, error);
   else
@@ -534,7 +646,7 @@ json_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       set_transport_error (req, local_error, &error);
       g_prefix_error (&error, "reading reply: ");
-      g_task_return_error (task, error);
+      json_return_error (task, error);
       return;
     }
   if (g_bytes_get_size (chunk) == 0)
@@ -544,10 +656,12 @@ json_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (req->body->len + g_bytes_get_size (chunk) > JSON_REPLY_MAX)
     {
-      g_task_return_new_error (task, LP_ERROR, LP_ERROR_SERVER,
-                               "reply from %s is larger than %u bytes", req->host, JSON_REPLY_MAX);
+      json_return_error (task, g_error_new (LP_ERROR, LP_ERROR_SERVER,
+                                            "reply from %s is larger than %u bytes", req->host,
+                                            JSON_REPLY_MAX));
       return;
     }
+  stall_rearm (req);
   g_byte_array_append (req->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
   json_read_next (g_steal_pointer (&task));
 }
@@ -564,7 +678,12 @@ json_send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (req->stream == NULL)
     {
       set_transport_error (req, local_error, &error);
-      g_task_return_error (task, error);
+      json_return_error (task, error);
+      return;
+    }
+  if (!check_proxy_reply (req, &error))
+    {
+      json_return_error (task, error);
       return;
     }
   req->body = g_byte_array_new ();
@@ -585,11 +704,11 @@ json_call (GTask *task, const char *method, GUri *uri, const char *bearer, JsonN
   if (body != NULL)
     {
       g_autofree char *text = json_to_string (body, FALSE);
-      g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&text), strlen (text));
+      gsize len = strlen (text);
+      g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&text), len);
       soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
     }
-  soup_session_send_async (req->session, msg, G_PRIORITY_DEFAULT, req->cancellable, json_send_cb,
-                           task);
+  lp_request_send (task, json_send_cb);
 }
 
 static GTask *
@@ -975,27 +1094,6 @@ lp_client_deregister_finish (LpClient *self, GAsyncResult *result, GError **erro
 static void download_send (GTask *task, GUri *uri);
 static void download_read_next (GTask *task);
 
-static gboolean
-stall_cb (gpointer user_data)
-{
-  LpRequest *req = user_data;
-
-  req->stall_id = 0;
-  abort_request (
-      req, g_error_new (LP_ERROR, LP_ERROR_NETWORK,
-                        "download from %s stalled: no data for %u s after %" G_GUINT64_FORMAT
-                        " of %" G_GUINT64_FORMAT " bytes",
-                        req->host, req->client->stall_timeout, req->received, req->offer->size));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-stall_rearm (LpRequest *req)
-{
-  g_clear_handle_id (&req->stall_id, g_source_remove);
-  req->stall_id = g_timeout_add_seconds (req->client->stall_timeout, stall_cb, req);
-}
-
 /* Refuses what must not be fetched: other schemes, and plain http when
  * tls-patch-download is set. */
 static gboolean
@@ -1028,7 +1126,7 @@ download_uri_allowed (LpRequest *req, GUri *uri, GError **error)
 static void
 download_discard (LpRequest *req)
 {
-  g_clear_handle_id (&req->stall_id, g_source_remove);
+  lp_request_stop_timers (req);
   if (req->tmp_path == NULL)
     return;
   g_clear_object (&req->out);
@@ -1085,7 +1183,7 @@ download_complete (GTask *task_ref)
   g_autofree char *hex = lp_sha256_finish_hex (req->sha);
   GTask *commit;
 
-  g_clear_handle_id (&req->stall_id, g_source_remove);
+  lp_request_stop_timers (req);
   /* Until the body stream is closed libsoup keeps the connection busy, and
    * with max-conns-per-host = 2 the third request after two downloads waits
    * forever (seen on the vm suite); at EOF the close does no I/O. */
@@ -1246,6 +1344,11 @@ download_send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       download_fail (task, error);
       return;
     }
+  if (!check_proxy_reply (req, &error))
+    {
+      download_fail (task, error);
+      return;
+    }
   status = soup_message_get_status (req->msg);
   if (SOUP_STATUS_IS_REDIRECTION (status))
     {
@@ -1278,9 +1381,7 @@ download_send (GTask *task, GUri *uri)
   lp_request_set_message (req, msg);
   if (req->machine_token != NULL && same_origin (uri, req->client->base))
     set_bearer (msg, req->machine_token);
-  stall_rearm (req);
-  soup_session_send_async (req->session, msg, G_PRIORITY_DEFAULT, req->cancellable,
-                           download_send_cb, task);
+  lp_request_send (task, download_send_cb);
 }
 
 static gboolean

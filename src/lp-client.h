@@ -16,8 +16,10 @@ G_DECLARE_FINAL_TYPE (LpClient, lp_client, LP, CLIENT, GObject)
 
 /* Hard cap on any patch download, whatever the server announces. */
 #define LP_CLIENT_MAX_DOWNLOAD_SIZE (512 * 1024 * 1024)
-/* A download that receives no byte for this long fails (LP_ERROR_NETWORK). */
-#define LP_CLIENT_DEFAULT_STALL_TIMEOUT 60
+/* Once a request is written, waiting this long for any data from the server
+ * (reply headers, or the next chunk of a reply or download) fails it with
+ * LP_ERROR_NETWORK. Connecting is bounded by config dial-timeout instead. */
+#define LP_CLIENT_DEFAULT_STALL_TIMEOUT 30
 
 typedef struct
 {
@@ -79,11 +81,12 @@ typedef void (*LpProgressFunc) (guint64 received, guint64 total, gpointer user_d
  * (requests already running finish on the old one). */
 LpClient *lp_client_new (LpConfig *config);
 
-/* For tests: the stall timeout of downloads, in seconds. */
+/* For tests: the stall timeout, in seconds (default LP_CLIENT_DEFAULT_STALL_TIMEOUT). */
 void lp_client_set_stall_timeout (LpClient *self, guint seconds);
 
-/* Errors (all calls): LP_ERROR_NETWORK (DNS, connect, dial-timeout, TLS incl.
- * the 1.2 floor and certificate problems, proxy), LP_ERROR_SERVER (HTTP status
+/* Errors (all calls): LP_ERROR_NETWORK (DNS, connect, dial-timeout, stall, TLS
+ * incl. the 1.2 floor and certificate problems, proxy failures and refusals),
+ * LP_ERROR_SERVER (HTTP status
  * other than below, with the status in the message; malformed JSON naming the
  * member), LP_ERROR_CANCELLED. */
 

@@ -592,12 +592,14 @@ apply_job_unload_replaced (LpApplyJob *job, GCancellable *cancellable)
     g_message ("unloaded replaced livepatch %s", job->replaced_module);
 }
 
-/* Lock, insert, wait for the transition, unload what it replaced, unlock. */
+/* Lock, insert, wait for the transition, unload what it replaced. The lock
+ * stays until the main thread has recorded the patch (engine_record_applied),
+ * so a service killed in between finds both the lock and the loaded module. */
 static gboolean
 apply_job_load (LpApplyJob *job, LpVerifiedPatch *patch, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GError) unlock_error = NULL;
-  gboolean ok;
+  g_autofree char *file = g_path_get_basename (job->patch_path);
 
   if (lp_store_has_lock (job->store, job->module_name))
     {
@@ -611,18 +613,22 @@ apply_job_load (LpApplyJob *job, LpVerifiedPatch *patch, GCancellable *cancellab
       apply_job_unload_replaced (job, cancellable);
       return TRUE;
     }
-  if (!lp_store_write_lock (job->store, job->module_name, error))
+  if (!lp_store_write_lock (job->store, job->module_name, job->version, job->sha256, file,
+                            job->fixes, error))
     return FALSE;
   lp_crash_point ("after-lock");
-  ok = lp_kernel_load_module (job->kernel, lp_verified_patch_get_module_fd (patch),
-                              job->module_name, error) &&
-       lp_kernel_wait_transition (job->kernel, job->module_name, LP_ENGINE_TRANSITION_TIMEOUT_MS,
-                                  NULL, error);
-  if (ok)
-    apply_job_unload_replaced (job, cancellable);
+  if (lp_kernel_load_module (job->kernel, lp_verified_patch_get_module_fd (patch), job->module_name,
+                             error) &&
+      lp_kernel_wait_transition (job->kernel, job->module_name, LP_ENGINE_TRANSITION_TIMEOUT_MS,
+                                 NULL, error))
+    {
+      apply_job_unload_replaced (job, cancellable);
+      return TRUE;
+    }
+  /* The kernel refused it and survived: not a crash loop. */
   if (!lp_store_remove_lock (job->store, job->module_name, &unlock_error))
     g_warning ("%s", unlock_error->message);
-  return ok;
+  return FALSE;
 }
 
 static gboolean
@@ -675,6 +681,10 @@ engine_record_applied (LpEngine *self, LpCycle *cycle, LpApplyJob *job)
                       g_variant_ref (job->fixes));
   lp_crash_point ("after-load");
   if (!lp_store_save (self->store, &error))
+    g_warning ("%s", error->message);
+  g_clear_error (&error);
+  /* Even if the state could not be saved: the insert itself went well. */
+  if (!lp_store_remove_lock (self->store, job->module_name, &error))
     g_warning ("%s", error->message);
   if (*old_file != '\0' && g_strcmp0 (old_file, new_file) != 0)
     {
@@ -1096,11 +1106,36 @@ engine_remove_leftovers (LpEngine *self)
     }
 }
 
+/* A lock whose module runs: the service was killed after the insert but
+ * before recording it (no reboot happened, or the module would be gone). */
+static void
+engine_adopt_inserted (LpEngine *self)
+{
+  g_auto (GStrv) locks = lp_store_list_locks (self->store);
+
+  for (guint i = 0; locks[i] != NULL; i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!lp_kernel_patch_is_enabled (self->kernel, locks[i]))
+        continue;
+      if (!lp_store_adopt_lock (self->store, locks[i], &error) ||
+          !lp_store_save (self->store, &error) ||
+          !lp_store_remove_lock (self->store, locks[i], &error))
+        {
+          g_warning ("cannot record running livepatch %s: %s", locks[i], error->message);
+          continue;
+        }
+      g_message ("recorded livepatch %s, inserted before the service stopped", locks[i]);
+    }
+}
+
 void
 lp_engine_start (LpEngine *self)
 {
   g_return_if_fail (LP_IS_ENGINE (self));
 
+  engine_adopt_inserted (self);
   engine_remove_leftovers (self);
   engine_update_mode (self);
   engine_settle_patch_state (self);

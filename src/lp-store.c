@@ -218,9 +218,45 @@ store_load_token (LpStore *self, GError **error)
   return TRUE;
 }
 
+/* "name.XXXXXX": the temporary file of lp_store_write_atomic(). */
+static gboolean
+is_temp_name (const char *name, const char *base)
+{
+  const char *dot = strrchr (name, '.');
+
+  if (dot == NULL || strlen (dot + 1) != 6)
+    return FALSE;
+  return base == NULL || (strlen (base) == (gsize) (dot - name) && g_str_has_prefix (name, base));
+}
+
+/* A crash between writing a temporary file and renaming it leaves the
+ * temporary file; the old content is intact, so it only needs deleting. */
+static void
+remove_temp_files (const char *dir_path, const char *const *bases)
+{
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      gboolean temp = bases == NULL && is_temp_name (name, NULL);
+
+      for (guint i = 0; bases != NULL && bases[i] != NULL && !temp; i++)
+        temp = is_temp_name (name, bases[i]);
+      if (temp)
+        {
+          g_autofree char *path = g_build_filename (dir_path, name, NULL);
+
+          g_message ("removing %s, left by an interrupted write", path);
+          g_unlink (path);
+        }
+    }
+}
+
 LpStore *
 lp_store_new (const char *dir, GError **error)
 {
+  const char *const own_files[] = { "state", "machine-token", NULL };
   g_autoptr (LpStore) self = g_object_new (LP_TYPE_STORE, NULL);
   g_autofree char *patches = g_build_filename (dir, "patches", NULL);
   g_autofree char *locks = g_build_filename (dir, "locks", NULL);
@@ -228,6 +264,8 @@ lp_store_new (const char *dir, GError **error)
   self->dir = g_strdup (dir);
   if (!make_dir (dir, error) || !make_dir (patches, error) || !make_dir (locks, error))
     return NULL;
+  remove_temp_files (dir, own_files);
+  remove_temp_files (locks, NULL);
   if (!store_load_state (self, error) || !store_load_token (self, error))
     return NULL;
   return g_steal_pointer (&self);
@@ -388,14 +426,76 @@ lp_store_get_lock_path (LpStore *self, const char *name)
   return g_build_filename (self->dir, "locks", name, NULL);
 }
 
+#define LP_LOCK_GROUP "lock"
+
 gboolean
-lp_store_write_lock (LpStore *self, const char *name, GError **error)
+lp_store_write_lock (LpStore *self, const char *name, const char *version, const char *sha256,
+                     const char *file, GVariant *fixes, GError **error)
 {
   g_autofree char *path = lp_store_get_lock_path (self, name);
-  g_autofree char *text = g_strdup_printf ("inserting %s since %" G_GINT64_FORMAT "\n", name,
-                                           g_get_real_time () / G_USEC_PER_SEC);
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autofree char *fixes_text = g_variant_print (fixes, FALSE);
+  g_autofree char *data = NULL;
+  gsize len = 0;
 
-  return lp_store_write_atomic (path, text, strlen (text), 0600, error);
+  g_key_file_set_comment (kf, NULL, NULL,
+                          " livepatch was inserting this module; if this file is still here\n"
+                          " after a reboot, the module is not inserted again: remove the file\n"
+                          " to allow it",
+                          NULL);
+  g_key_file_set_int64 (kf, LP_LOCK_GROUP, "since", g_get_real_time () / G_USEC_PER_SEC);
+  g_key_file_set_string (kf, LP_LOCK_GROUP, "module", name);
+  g_key_file_set_string (kf, LP_LOCK_GROUP, "version", version);
+  g_key_file_set_string (kf, LP_LOCK_GROUP, "sha256", sha256);
+  g_key_file_set_string (kf, LP_LOCK_GROUP, "file", file);
+  g_key_file_set_string (kf, LP_LOCK_GROUP, "fixes", fixes_text);
+  data = g_key_file_to_data (kf, &len, NULL);
+  return lp_store_write_atomic (path, data, len, 0600, error);
+}
+
+static gboolean
+lock_get (GKeyFile *kf, const char *key, char **out, GError **error)
+{
+  *out = g_key_file_get_string (kf, LP_LOCK_GROUP, key, error);
+  return *out != NULL;
+}
+
+gboolean
+lp_store_adopt_lock (LpStore *self, const char *name, GError **error)
+{
+  g_autofree char *path = lp_store_get_lock_path (self, name);
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autofree char *version = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *fixes_text = NULL;
+  GVariant *fixes = NULL;
+
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, error) ||
+      !lock_get (kf, "version", &version, error) || !lock_get (kf, "sha256", &sha256, error) ||
+      !lock_get (kf, "file", &file, error) || !lock_get (kf, "fixes", &fixes_text, error))
+    {
+      g_prefix_error (error, "cannot read %s: ", path);
+      return FALSE;
+    }
+  fixes = g_variant_parse (G_VARIANT_TYPE ("a(ssbs)"), fixes_text, NULL, NULL, error);
+  if (fixes == NULL)
+    return FALSE;
+  lp_store_set_patch (self, version, name, sha256, file, fixes);
+  return TRUE;
+}
+
+GStrv
+lp_store_list_locks (LpStore *self)
+{
+  g_autofree char *dir_path = g_build_filename (self->dir, "locks", NULL);
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    g_strv_builder_add (names, name);
+  return g_strv_builder_end (names);
 }
 
 gboolean

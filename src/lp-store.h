@@ -53,7 +53,15 @@ gboolean lp_store_forget (LpStore *self, GError **error);
 
 char *lp_store_get_patch_path (LpStore *self, const char *file);
 char *lp_store_get_lock_path (LpStore *self, const char *name);
-gboolean lp_store_write_lock (LpStore *self, const char *name, GError **error);
+/* The lock also records the patch being inserted (@fixes: a(ssbs), not
+ * taken), so that a service killed after the insert but before
+ * lp_store_save() can adopt what the kernel runs (lp_store_adopt_lock). */
+gboolean lp_store_write_lock (LpStore *self, const char *name, const char *version,
+                              const char *sha256, const char *file, GVariant *fixes,
+                              GError **error);
+/* Main thread: makes the patch recorded in lock @name the applied one (in memory). */
+gboolean lp_store_adopt_lock (LpStore *self, const char *name, GError **error);
+GStrv lp_store_list_locks (LpStore *self);
 gboolean lp_store_remove_lock (LpStore *self, const char *name, GError **error);
 gboolean lp_store_has_lock (LpStore *self, const char *name);
 

@@ -14,7 +14,6 @@ import importlib.util
 import json
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time

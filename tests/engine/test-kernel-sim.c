@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lp-error.h"
+#include "lp-kernel-linux.h"
 #include "lp-kernel-sim.h"
 #include "lp-mode.h"
 
@@ -300,6 +301,25 @@ test_transition_stuck (Fixture *fx, gconstpointer data)
   g_assert_error (error, LP_ERROR, LP_ERROR_LOAD_FAILED);
 }
 
+/* Only what is safe on any host: identity and reading /sys/kernel/livepatch. */
+static void
+test_linux_identity (void)
+{
+  g_autoptr (LpKernelLinux) linux_kernel = lp_kernel_linux_new ();
+  LpKernel *kernel = LP_KERNEL (linux_kernel);
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) patches = lp_kernel_list_patches (kernel, FALSE, &error);
+  struct utsname uts;
+
+  uname (&uts);
+  g_assert_cmpstr (lp_kernel_get_release (kernel), ==, uts.release);
+  g_assert_cmpstr (lp_kernel_get_machine (kernel), ==, uts.machine);
+  g_assert_cmpstr (lp_kernel_get_architecture (kernel), ==,
+                   lp_kernel_debian_architecture (uts.machine));
+  g_assert_no_error (error);
+  g_assert_nonnull (patches);
+}
+
 static void
 test_debian_architecture (void)
 {
@@ -358,6 +378,7 @@ main (int argc, char **argv)
   ADD ("/kernel-sim/unload-removes-patch", test_unload);
   ADD ("/kernel-sim/transition-timeout", test_transition_stuck);
 #undef ADD
+  g_test_add_func ("/kernel-linux/identity-from-uname", test_linux_identity);
   g_test_add_func ("/kernel/debian-architecture", test_debian_architecture);
   g_test_add_func ("/kernel/module-name-from-file", test_module_name);
   g_test_add_func ("/mode/cmdline-then-file", test_mode_sources);

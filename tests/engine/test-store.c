@@ -212,15 +212,61 @@ test_forget_keeps_patch (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (lp_store_get_patch_version (again), ==, "57.3");
 }
 
+/* A crash between writing and renaming leaves "name.XXXXXX"; the next start deletes it
+ * and keeps everything else, including files moved aside. */
+static void
+test_interrupted_write_cleaned (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpStore) store = NULL;
+  const char *names[] = { "state.Ab3dE9", "machine-token.zZ9y8X", "locks/lkp_57.q1w2e3" };
+  const char *kept[] = { "state.damaged-1700000000", "config.Ab3dE9" };
+
+  g_assert_true (g_mkdir_with_parents (fx->dir, 0700) == 0);
+  store = lp_store_new (fx->dir, &error);
+  g_clear_object (&store);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (fx->dir, names[i], NULL);
+      g_assert_true (g_file_set_contents (path, "partial", -1, NULL));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    {
+      g_autofree char *path = g_build_filename (fx->dir, kept[i], NULL);
+      g_assert_true (g_file_set_contents (path, "keep", -1, NULL));
+    }
+  store = lp_store_new (fx->dir, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (fx->dir, names[i], NULL);
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    {
+      g_autofree char *path = g_build_filename (fx->dir, kept[i], NULL);
+      g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+}
+
 static void
 test_locks (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (LpStore) store = lp_store_new (fx->dir, &error);
   g_autofree char *path = lp_store_get_lock_path (store, "lkp_57");
+  g_autoptr (GVariant) fixes = g_variant_ref_sink (make_fixes ());
+  g_auto (GStrv) locks = NULL;
 
   g_assert_false (lp_store_has_lock (store, "lkp_57"));
-  g_assert_true (lp_store_write_lock (store, "lkp_57", &error));
+  g_assert_true (lp_store_write_lock (store, "lkp_57", "57.3", "ab", "ab.patch", fixes, &error));
+  g_assert_true (lp_store_adopt_lock (store, "lkp_57", &error));
+  g_assert_cmpstr (lp_store_get_patch_version (store), ==, "57.3");
+  g_assert_cmpstr (lp_store_get_patch_module (store), ==, "lkp_57");
+  g_assert_cmpstr (lp_store_get_patch_file (store), ==, "ab.patch");
+  g_assert_true (g_variant_equal (lp_store_get_fixes (store), fixes));
+  locks = lp_store_list_locks (store);
+  g_assert_cmpuint (g_strv_length (locks), ==, 1);
   g_assert_true (lp_store_has_lock (store, "lkp_57"));
   g_assert_true (g_str_has_suffix (path, "/locks/lkp_57"));
   g_assert_true (lp_store_remove_lock (store, "lkp_57", &error));
@@ -243,7 +289,8 @@ main (int argc, char **argv)
   ADD ("/store/damaged-fixes-moved-aside", test_damaged_bad_fixes);
   ADD ("/store/damaged-unknown-format-moved-aside", test_damaged_unknown_format);
   ADD ("/store/forget-keeps-patch-record", test_forget_keeps_patch);
-  ADD ("/store/locks", test_locks);
+  ADD ("/store/locks-record-the-patch", test_locks);
+  ADD ("/store/interrupted-write-cleaned-at-start", test_interrupted_write_cleaned);
 #undef ADD
   return g_test_run ();
 }

@@ -205,6 +205,17 @@ def test_disable_keeps_patch_loaded(enabled):
     assert [r for r in lp.server.requests() if r["method"] == "DELETE"]
 
 
+def test_disable_with_server_down_still_forgets(enabled):
+    lp = enabled
+    lp.server.stop()
+    lp.call("Disable")
+    assert lp.prop("Enabled") is False
+    assert not os.path.exists(os.path.join(lp.daemon.state_dir, "machine-token"))
+    with pytest.raises(GLib.Error) as info:
+        lp.call("Disable")
+    assert error_name(info.value) == "NotEnabled"
+
+
 def test_concurrent_refresh_runs_one_check(enabled):
     lp = enabled
     lp.server.publish([("57.3", lp.kit.make("57.3"))])

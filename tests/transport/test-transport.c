@@ -975,6 +975,7 @@ start_tinyproxy (Fixture *f, const char *extra_conf, guint *out_port, char **out
   guint port = free_port ();
   g_autofree char *conf = g_build_filename (f->dir, "tinyproxy.conf", NULL);
   g_autofree char *text = NULL;
+  g_autofree char *out = g_build_filename (f->dir, "tinyproxy.out", NULL);
   const char *argv[] = { "tinyproxy", "-d", "-c", conf, NULL };
   GSubprocess *proc;
 
@@ -988,8 +989,6 @@ start_tinyproxy (Fixture *f, const char *extra_conf, guint *out_port, char **out
   write_file (*out_log, "");
   g_assert_cmpint (chmod (*out_log, 0666), ==, 0);
   g_assert_cmpint (chmod (f->dir, 0755), ==, 0);
-  g_autofree char *out = g_build_filename (f->dir, "tinyproxy.out", NULL);
-
   proc = spawn (argv, out);
   wait_listening (proc, port, "tinyproxy");
   *out_port = port;
@@ -1135,7 +1134,7 @@ test_dial_timeout (Fixture *f, gconstpointer data)
   url = g_strdup_printf ("https://127.0.0.1:%u", port);
   fixture_config (f, url);
   config_set (f, LP_CONFIG_DIAL_TIMEOUT, "1");
-  assert_register_refused (f, "timed out");
+  assert_register_refused (f, "within 1 s (dial-timeout)");
 }
 
 static void
@@ -1145,12 +1144,16 @@ test_slow_response_times_out (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (LpCheckReply) reply = NULL;
 
+  /* Connected and request written: dial-timeout no longer applies, the
+   * stall timeout does. */
   config_set (f, LP_CONFIG_DIAL_TIMEOUT, "1");
-  server_misbehave (f->server, "[{\"mode\": \"slow\", \"delay\": 4, \"on\": \"updates\"}]");
+  lp_client_set_stall_timeout (f->client, 2);
+  server_misbehave (f->server, "[{\"mode\": \"slow\", \"delay\": 6, \"on\": \"updates\"}]");
   reply = do_check (f, reg, &error);
   g_assert_null (reply);
   g_assert_error (error, LP_ERROR, LP_ERROR_NETWORK);
-  g_assert_nonnull (strstr (error->message, "timed out"));
+  g_test_message ("error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "no data for 2 s"));
 }
 
 static void
@@ -1177,6 +1180,15 @@ test_stall_timeout (Fixture *f, gconstpointer data)
   lp_client_set_stall_timeout (f->client, 1);
   test_download_misbehaviour (f, "[{\"mode\": \"stall\", \"delay\": 30}]", LP_ERROR_NETWORK,
                               "stalled");
+}
+
+/* Header bytes trickling in do not count as progress. */
+static void
+test_trickled_headers (Fixture *f, gconstpointer data)
+{
+  lp_client_set_stall_timeout (f->client, 2);
+  test_download_misbehaviour (f, "[{\"mode\": \"trickle-headers\", \"on\": \"download\"}]",
+                              LP_ERROR_NETWORK, "no data for 2 s");
 }
 
 static void
@@ -1422,6 +1434,24 @@ test_deregister (Fixture *f, gconstpointer data)
   g_assert_cmpuint (server_count_requests (f->server, reg->client_id, reg->machine_token), ==, 2);
 }
 
+/* Every log line of the process passes here: secrets must never appear. */
+static GLogWriterOutput
+secret_guard_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+                     gpointer user_data)
+{
+  static const char *const secrets[] = { "s3cret-pw", "wrong-pw", TEST_TOKEN, NULL };
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_strcmp0 (fields[i].key, "MESSAGE") != 0 || fields[i].length != -1)
+        continue;
+      for (guint j = 0; secrets[j]; j++)
+        if (strstr (fields[i].value, secrets[j]) != NULL)
+          g_error ("a secret reached the log: %s", (const char *) fields[i].value);
+    }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
 /* ---- main ------------------------------------------------------------------ */
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -1443,6 +1473,7 @@ main (int argc, char **argv)
   if (!inner)
     lp_trust_init_process ();
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (secret_guard_writer, NULL, NULL);
   if (g_getenv ("LP_TOP_SRCDIR") == NULL)
     g_error ("LP_TOP_SRCDIR is not set: run this through meson test");
   make_certs ();
@@ -1488,6 +1519,7 @@ main (int argc, char **argv)
   ADD_BARE ("/transport/timeout/dial-timeout", NULL, test_dial_timeout);
   ADD ("/transport/timeout/stall", test_stall_timeout);
   ADD ("/transport/timeout/slow-response", test_slow_response_times_out);
+  ADD ("/transport/timeout/trickled-headers", test_trickled_headers);
 
   ADD ("/transport/server/wrong-checksum", test_wrong_checksum);
   ADD ("/transport/server/truncated-body", test_truncated_body);
