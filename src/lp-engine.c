@@ -1303,7 +1303,7 @@ engine_reset_after_disable (LpEngine *self)
   engine_unschedule (self);
   engine_set_enabled (self, FALSE);
   engine_set_string (self, &self->tier, "", PROP_TIER);
-  engine_set_string (self, &self->supported, "", PROP_SUPPORTED);
+  engine_set_string (self, &self->supported, "unknown", PROP_SUPPORTED);
   engine_set_int64 (self, &self->last_check, 0, PROP_LAST_CHECK);
   engine_set_check_state (self, "needs-check");
   engine_set_last_error (self, "");
@@ -1430,7 +1430,10 @@ engine_load_properties (LpEngine *self, const LpEngineOptions *options)
   g_free (self->tier);
   self->tier = g_strdup (lp_store_get_tier (self->store));
   g_free (self->supported);
-  self->supported = g_strdup (lp_store_get_supported (self->store));
+  /* "unknown" until the server has said, as the Supported property documents. */
+  self->supported = g_strdup (lp_store_get_supported (self->store)[0] != '\0'
+                                  ? lp_store_get_supported (self->store)
+                                  : "unknown");
   self->last_check = lp_store_get_last_check (self->store);
   g_free (self->check_state);
   self->check_state = g_strdup (self->last_check > 0 ? "checked" : "needs-check");
@@ -1612,7 +1615,7 @@ lp_engine_init (LpEngine *self)
   self->life_cancel = g_cancellable_new ();
   self->next_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->machine_id = g_strdup ("");
-  self->supported = g_strdup ("");
+  self->supported = g_strdup ("unknown");
   self->check_state = g_strdup ("needs-check");
   self->patch_state = g_strdup ("unapplied");
   self->patch_version = g_strdup ("");

@@ -86,6 +86,10 @@ def test_properties_have_real_values(daemon):
     assert props["LastCheck"] == 0
     assert props["NextCheck"] == 0
     assert props["Fixes"] == []
+    # before any check: the documented initial states, never ""
+    assert props["Supported"] == "unknown"
+    assert props["CheckState"] == "needs-check"
+    assert props["PatchState"] == "unapplied"
 
 
 def test_state_directory_created_private(daemon):
