@@ -172,21 +172,40 @@ split_no_proxy (const char *no_proxy)
   return g_strv_builder_end (builder);
 }
 
+static const char *
+getenv_either (const char *lower, const char *upper)
+{
+  const char *value = g_getenv (lower);
+
+  if (value == NULL || *value == '\0')
+    value = g_getenv (upper);
+  return value != NULL && *value != '\0' ? value : NULL;
+}
+
+/* Always a GSimpleProxyResolver: GIO's default resolver (libproxy) would
+ * read a desktop user's proxy settings through dconf, which means nothing
+ * for a system service. Configured proxies replace the environment's (the
+ * variables systemd or the administrator set), they do not add to it. */
 static GProxyResolver *
 proxy_resolver_from_config (LpConfig *config)
 {
   const char *http_proxy = lp_config_get_http_proxy (config);
   const char *https_proxy = lp_config_get_https_proxy (config);
   const char *no_proxy = lp_config_get_no_proxy (config);
+  const char *source = "configured";
   g_auto (GStrv) ignore = NULL;
   GProxyResolver *resolver;
 
   if (http_proxy == NULL && https_proxy == NULL)
-    return NULL;
+    {
+      http_proxy = getenv_either ("http_proxy", "HTTP_PROXY");
+      https_proxy = getenv_either ("https_proxy", "HTTPS_PROXY");
+      no_proxy = getenv_either ("no_proxy", "NO_PROXY");
+      source = "environment";
+    }
   if (no_proxy != NULL)
     ignore = split_no_proxy (no_proxy);
-  /* Without a default proxy, a scheme with no proxy configured goes direct:
-   * configured proxies replace the environment's, they do not add to it. */
+  /* Without a default proxy, a scheme with no proxy set goes direct. */
   resolver = g_simple_proxy_resolver_new (NULL, ignore);
   if (ignore != NULL && g_strv_contains ((const char *const *) ignore, "*"))
     return resolver; /* "*": everything direct */
@@ -195,7 +214,7 @@ proxy_resolver_from_config (LpConfig *config)
   if (https_proxy != NULL)
     g_simple_proxy_resolver_set_uri_proxy (G_SIMPLE_PROXY_RESOLVER (resolver), "https",
                                            https_proxy);
-  g_debug ("using configured proxies (http: %s, https: %s)", http_proxy ? "yes" : "no",
+  g_debug ("using %s proxies (http: %s, https: %s)", source, http_proxy ? "yes" : "no",
            https_proxy ? "yes" : "no");
   return resolver;
 }
@@ -232,8 +251,7 @@ lp_client_build_session (LpClient *self, GError **error)
   self->session = soup_session_new_with_options (
       "user-agent", "livepatch/" PACKAGE_VERSION, "timeout", lp_client_socket_timeout (self),
       "idle-timeout", 60, "tls-database", db, "max-conns-per-host", 2, NULL);
-  if (resolver != NULL)
-    soup_session_set_proxy_resolver (self->session, resolver);
+  soup_session_set_proxy_resolver (self->session, resolver);
   self->base = g_steal_pointer (&base);
   self->tls_patch_download = lp_config_get_tls_patch_download (self->config);
   return TRUE;

@@ -1065,6 +1065,37 @@ test_no_proxy_bypass (Fixture *f, gconstpointer data)
   reg = register_ok (f);
 }
 
+/* With no proxy configured, the environment's https_proxy and no_proxy
+ * apply (never a desktop user's dconf settings); a configured proxy
+ * replaces the environment's. */
+static void
+test_proxy_from_environment (Fixture *f, gconstpointer data)
+{
+  g_autofree char *dead = g_strdup_printf ("http://127.0.0.1:%u", free_port ());
+  guint port;
+  g_autofree char *log = NULL;
+  g_autoptr (GSubprocess) proxy = start_tinyproxy (f, NULL, &port, &log);
+  g_autofree char *proxy_url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpRegistration) refused = NULL;
+  g_autoptr (LpRegistration) reg = NULL;
+
+  g_setenv ("https_proxy", dead, TRUE);
+  config_set (f, LP_CONFIG_DIAL_TIMEOUT, "7"); /* any change rebuilds the session */
+  refused = do_register (f, TEST_TOKEN, &error);
+  g_assert_error (error, LP_ERROR, LP_ERROR_NETWORK);
+  config_set (f, LP_CONFIG_HTTPS_PROXY, proxy_url);
+  reg = register_ok (f);
+  lp_registration_free (g_steal_pointer (&reg));
+  config_set (f, LP_CONFIG_HTTPS_PROXY, "");
+  g_setenv ("no_proxy", "127.0.0.1", TRUE);
+  config_set (f, LP_CONFIG_DIAL_TIMEOUT, "8");
+  reg = register_ok (f);
+  g_unsetenv ("https_proxy");
+  g_unsetenv ("no_proxy");
+  stop_peer (proxy);
+}
+
 static void
 test_proxy_socks5 (Fixture *f, gconstpointer data)
 {
@@ -1514,6 +1545,7 @@ main (int argc, char **argv)
   ADD ("/transport/proxy/http-connect-tinyproxy", test_proxy_http_connect);
   ADD ("/transport/proxy/basic-auth", test_proxy_basic_auth);
   ADD ("/transport/proxy/no-proxy-bypass", test_no_proxy_bypass);
+  ADD ("/transport/proxy/from-environment", test_proxy_from_environment);
   ADD ("/transport/proxy/socks5-danted", test_proxy_socks5);
 
   ADD_BARE ("/transport/timeout/dial-timeout", NULL, test_dial_timeout);
