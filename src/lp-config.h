@@ -45,7 +45,7 @@ GHashTable *lp_config_dump (LpConfig *self);
 gboolean lp_config_set_many (LpConfig *self, GHashTable *changes, GError **error);
 
 const char *lp_config_get_remote_server (LpConfig *self);
-guint lp_config_get_check_interval (LpConfig *self); /* minutes, 0 = no automatic checks */
+guint lp_config_get_check_interval (LpConfig *self);    /* minutes, 0 = no automatic checks */
 const char *lp_config_get_http_proxy (LpConfig *self);  /* NULL when unset */
 const char *lp_config_get_https_proxy (LpConfig *self); /* NULL when unset */
 const char *lp_config_get_no_proxy (LpConfig *self);    /* NULL when unset */
@@ -53,9 +53,10 @@ const char *lp_config_get_ca_certs (LpConfig *self);    /* PEM text, NULL when u
 guint lp_config_get_dial_timeout (LpConfig *self);      /* seconds */
 const char *lp_config_get_log_level (LpConfig *self);
 gboolean lp_config_get_tls_patch_download (LpConfig *self);
-gint64 lp_config_get_cutoff_date (LpConfig *self); /* unix seconds, 0 when unset */
+gint64 lp_config_get_cutoff_date (LpConfig *self);           /* unix seconds, 0 when unset */
 const char *lp_config_get_cutoff_date_text (LpConfig *self); /* RFC 3339, NULL when unset */
-guint64 lp_config_get_patch_delay (LpConfig *self); /* seconds, 0 when unset */
-const char *lp_config_get_patch_delay_text (LpConfig *self); /* as set, e.g. "3d", NULL when unset */
+guint64 lp_config_get_patch_delay (LpConfig *self);          /* seconds, 0 when unset */
+const char *
+lp_config_get_patch_delay_text (LpConfig *self); /* as set, e.g. "3d", NULL when unset */
 
 G_END_DECLS
