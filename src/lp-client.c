@@ -130,6 +130,7 @@ lp_patch_offer_copy (const LpPatchOffer *offer)
   copy->url = g_strdup (offer->url);
   copy->sha256 = g_strdup (offer->sha256);
   copy->size = offer->size;
+  copy->replacement = offer->replacement;
   return copy;
 }
 
@@ -923,6 +924,25 @@ get_size (JsonObject *obj, const char *what, guint64 *out, GError **error)
   return TRUE;
 }
 
+/* An optional boolean member: absent means FALSE, any other type is an error. */
+static gboolean
+get_optional_boolean (JsonObject *obj, const char *member, const char *what, gboolean *out,
+                      GError **error)
+{
+  JsonNode *node = json_object_get_member (obj, member);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "%s: member \"patch.%s\" is not a boolean",
+                   what, member);
+      return FALSE;
+    }
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
 static LpPatchOffer *
 parse_offer (JsonObject *patch, const char *what, GError **error)
 {
@@ -931,7 +951,8 @@ parse_offer (JsonObject *patch, const char *what, GError **error)
   if (!get_string (patch, "patch.", "version", what, FALSE, &offer->version, error) ||
       !get_string (patch, "patch.", "url", what, FALSE, &offer->url, error) ||
       !get_string (patch, "patch.", "sha256", what, FALSE, &offer->sha256, error) ||
-      !get_size (patch, what, &offer->size, error))
+      !get_size (patch, what, &offer->size, error) ||
+      !get_optional_boolean (patch, "replacement", what, &offer->replacement, error))
     return NULL;
   if (!lp_sha256_hex_is_valid (offer->sha256))
     {

@@ -56,6 +56,9 @@ typedef struct
   char *url;    /* as the server sent it: absolute, or relative to remote-server */
   char *sha256; /* 64 lowercase hex digits (validated) */
   guint64 size; /* bytes, > 0 and <= LP_CLIENT_MAX_DOWNLOAD_SIZE (validated) */
+  /* The server marks a patch that deliberately replaces the applied one even
+   * when its version is older (a withdrawn patch); optional, default FALSE. */
+  gboolean replacement;
 } LpPatchOffer;
 
 typedef struct

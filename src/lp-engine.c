@@ -841,7 +841,9 @@ download_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   lp_crash_point ("after-download");
   job = engine_new_apply_job (self, cycle->patch_path, cycle->offer->sha256);
   job->expected_version = g_strdup (cycle->offer->version);
-  job->applied_version = g_strdup (lp_store_get_patch_version (self->store));
+  /* A patch the server marks as a replacement may be older: no rollback floor. */
+  if (!cycle->offer->replacement)
+    job->applied_version = g_strdup (lp_store_get_patch_version (self->store));
   engine_run_apply (self, cycle, job);
 }
 
@@ -882,7 +884,7 @@ engine_handle_offer (LpEngine *self, LpCycle *cycle, LpPatchOffer *offer)
       engine_finish_cycle (self, cycle, NULL);
       return;
     }
-  if (*applied != '\0' && lp_version_compare (offer->version, applied) < 0)
+  if (*applied != '\0' && lp_version_compare (offer->version, applied) < 0 && !offer->replacement)
     {
       error = g_error_new (LP_ERROR, LP_ERROR_ROLLBACK,
                            "the server offered patch %s, older than the applied patch %s; "

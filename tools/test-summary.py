@@ -4,7 +4,9 @@
 # A skipped test counts as failed unless its output says why it cannot run
 # here (a line starting with "SKIP:"), so a silent skip never hides a failure.
 # A test whose output holds a sanitizer report fails even if it exited 0
-# (a child process's report may not reach the exit status).
+# (a child process's report may not reach the exit status).  An argument that
+# is a directory holds sanitizer report files (ASAN_OPTIONS=log_path=): each
+# one counts as a failure and is printed.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 import json
@@ -23,6 +25,12 @@ def output(test):
 def main():
     passed = failed = skipped = 0
     for path in sys.argv[1:]:
+        if os.path.isdir(path):
+            for name in sorted(os.listdir(path)):
+                failed += 1
+                with open(os.path.join(path, name), errors='replace') as report:
+                    print(f'failed {name}: sanitizer report\n{report.read()[:4000]}')
+            continue
         if not os.path.exists(path):
             failed += 1
             print(f'failed {path}: no test log (the run did not happen)')

@@ -132,7 +132,8 @@ class Server:
         self.publish([])
 
     def publish(self, patches, supported="supported"):
-        """patches: list of (version, path[, kernel[, arch]]); replaces the index."""
+        """patches: list of (version, path[, kernel[, arch[, extra members]]]);
+        replaces the index."""
         entries = []
         for p in patches:
             version, path = p[0], p[1]
@@ -141,7 +142,7 @@ class Server:
             name = os.path.basename(path)
             shutil.copy(path, os.path.join(self.dir, name))
             entries.append({"kernel": kernel, "architecture": arch, "version": version,
-                            "file": name})
+                            "file": name, **(p[4] if len(p) > 4 else {})})
         tmp = os.path.join(self.dir, "index.json.tmp")
         with open(tmp, "w") as f:
             json.dump({"supported": supported, "patches": entries}, f)

@@ -10,7 +10,7 @@ import time
 import pytest
 from gi.repository import GLib
 
-from conftest import RELEASE, Recorder, error_name, module_name, spin_until
+from conftest import ARCH, RELEASE, Recorder, error_name, module_name, spin_until
 
 
 def assert_still_applied(lp, version):
@@ -124,6 +124,17 @@ def test_rollback_refused(enabled):
     assert lp.prop("PatchState") == "apply-failed"
     assert "57.3" in lp.prop("LastError")
     assert_still_applied(lp, "57.4")
+
+
+def test_replacement_may_be_older(enabled):
+    lp = enabled
+    lp.apply("57.4")
+    # The server withdraws 57.4 and marks 57.3 as its replacement.
+    lp.server.publish([("57.4", lp.kit.make("57.4")),
+                       ("57.3", lp.kit.make("57.3"), RELEASE, ARCH, {"replacement": True})])
+    lp.refresh()
+    assert lp.prop("PatchState") == "applied"
+    assert_still_applied(lp, "57.3")  # 57.4 unloaded, one stored patch
 
 
 @pytest.mark.parametrize("fault, expected", [

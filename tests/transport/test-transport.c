@@ -1335,6 +1335,15 @@ test_bad_type_member (Fixture *f, gconstpointer data)
 }
 
 static void
+test_bad_replacement_member (Fixture *f, gconstpointer data)
+{
+  assert_check_fails (f,
+                      "[{\"mode\": \"bad-type\", \"member\": \"patch.replacement\", "
+                      "\"value\": \"yes\"}]",
+                      LP_ERROR_SERVER, "\"patch.replacement\" is not a boolean");
+}
+
+static void
 test_bad_size_member (Fixture *f, gconstpointer data)
 {
   assert_check_fails (f,
@@ -1566,6 +1575,7 @@ main (int argc, char **argv)
   ADD ("/transport/server/missing-member-named", test_missing_member);
   ADD ("/transport/server/ill-typed-member-named", test_bad_type_member);
   ADD ("/transport/server/ill-typed-size-named", test_bad_size_member);
+  ADD ("/transport/server/ill-typed-replacement-named", test_bad_replacement_member);
   ADD ("/transport/server/check-unknown-token", test_check_unknown_token);
   ADD ("/transport/server/register-unknown-token", test_register_unknown_token);
   ADD ("/transport/server/register-missing-member-named", test_register_missing_member);
