@@ -232,6 +232,34 @@ def test_polkit_subject_and_interaction_flag(daemon, polkitd):
     assert daemon.get_config()["check-interval"] == "32"
 
 
+def test_same_question_in_flight_is_asked_once(daemon, polkitd):
+    # polkit takes its time; ten identical calls arrive while it decides
+    polkitd._mock("AddMethod", GLib.Variant("(sssss)", (
+        "", "CheckAuthorization", "(sa{sv})sa{ss}us", "(bba{ss})",
+        "import time; time.sleep(0.5); ret = (True, False, {})")))
+    loop = GLib.MainLoop()
+    answers = []
+
+    def done(conn, result):
+        try:
+            conn.call_finish(result)
+            answers.append("ok")
+        except GLib.Error as e:
+            answers.append(dbus_error_name(e))
+        if len(answers) == 10:
+            loop.quit()
+
+    for _ in range(10):
+        daemon.conn.call(BUS_NAME, OBJECT_PATH, INTERFACE, "Refresh", None, None,
+                         Gio.DBusCallFlags.NONE, -1, None, done)
+    loop.run()
+    # every caller was authorized (then told the machine is not enabled) ...
+    assert answers == [ERROR_PREFIX + "NotEnabled"] * 10
+    # ... by one polkit call: identical checks in flight are shared
+    calls = polkitd.checks()
+    assert len(calls) == 1 and calls[0][2] == "com.canonical.livepatch.refresh"
+
+
 def test_polkit_challenge_is_refused_with_a_hint(daemon, polkitd):
     # polkit wants a password but the caller did not allow interaction
     polkitd.record_checks(allowed=False, challenge=True)
