@@ -121,6 +121,11 @@ void lp_client_download_async (LpClient *self, const char *machine_token, const 
                                GAsyncReadyCallback callback, gpointer user_data);
 gboolean lp_client_download_finish (LpClient *self, GAsyncResult *result, GError **error);
 
+/* The JSON of a 200 reply to register and to check, parsed and validated as
+ * the calls above do (LP_ERROR_SERVER naming the member); for the fuzzer. */
+LpRegistration *lp_client_parse_registration (GBytes *body, GError **error);
+LpCheckReply *lp_client_parse_check_reply (GBytes *body, GError **error);
+
 /* DELETE /v1/client/{client-id}; 404 counts as success. */
 void lp_client_deregister_async (LpClient *self, const char *client_id, const char *machine_token,
                                  GCancellable *cancellable, GAsyncReadyCallback callback,
