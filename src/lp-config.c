@@ -11,13 +11,11 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <gnutls/x509.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "lp-atomic-file.h"
 #include "lp-config.h"
 #include "lp-error.h"
 
@@ -499,86 +497,6 @@ read_file (const char *path, GError **error)
 }
 
 static gboolean
-write_all (int fd, const char *data, gsize len)
-{
-  while (len > 0)
-    {
-      gssize n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
-/* Test builds can stop the process at a named point, to prove that a crash
- * there leaves a consistent file behind. */
-static void
-crash_point (const char *name)
-{
-#if LP_CRASH_POINTS
-  if (g_strcmp0 (g_getenv ("LP_CRASH_POINT"), name) == 0)
-    _exit (99);
-#endif
-}
-
-static void
-fsync_dir (const char *path)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0)
-    return;
-  /* Without this the rename itself may be lost on power failure. */
-  if (fsync (fd) < 0)
-    g_debug ("fsync of %s: %s", dir, g_strerror (errno));
-  close (fd);
-}
-
-/* Temporary file in the same directory, fsync, rename, fsync of the directory:
- * a crash at any point leaves either the old or the new file, never half. */
-static gboolean
-save_atomic (const char *path, const char *data, GError **error)
-{
-  g_autofree char *tmp = g_strdup_printf ("%s.tmp-XXXXXX", path);
-  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
-  int saved_errno;
-
-  if (fd < 0)
-    {
-      g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "cannot save configuration in %s: %s", path,
-                   g_strerror (errno));
-      return FALSE;
-    }
-  if (!write_all (fd, data, strlen (data)) || fsync (fd) < 0)
-    {
-      saved_errno = errno;
-      close (fd);
-      g_unlink (tmp);
-      g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "cannot write %s: %s", tmp,
-                   g_strerror (saved_errno));
-      return FALSE;
-    }
-  close (fd);
-  crash_point ("config-before-rename");
-  if (g_rename (tmp, path) < 0)
-    {
-      saved_errno = errno;
-      g_unlink (tmp);
-      g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "cannot replace %s: %s", path,
-                   g_strerror (saved_errno));
-      return FALSE;
-    }
-  fsync_dir (path);
-  return TRUE;
-}
-
-static gboolean
 write_file (const char *path, GHashTable *values, GError **error)
 {
   g_autoptr (GKeyFile) kf = g_key_file_new ();
@@ -595,7 +513,12 @@ write_file (const char *path, GHashTable *values, GError **error)
         g_key_file_set_string (kf, LP_CONFIG_GROUP, keys[i].name, value);
     }
   data = g_key_file_to_data (kf, NULL, NULL);
-  return save_atomic (path, data, error);
+  if (!lp_atomic_file_write (path, data, strlen (data), 0600, error))
+    {
+      g_prefix_error (error, "cannot save the configuration: ");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean

@@ -11,7 +11,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#include "lp-crash-point.h"
+#include "lp-atomic-file.h"
 #include "lp-error.h"
 #include "lp-store.h"
 
@@ -42,65 +42,6 @@ set_errno_error (GError **error, int errsv, const char *what, const char *path)
   g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "cannot %s %s: %s", what, path,
                g_strerror (errsv));
   return FALSE;
-}
-
-static gboolean
-fsync_dir_of (const char *path, GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  int rc;
-
-  if (fd < 0)
-    return set_errno_error (error, errno, "open", dir);
-  rc = fsync (fd);
-  close (fd);
-  return rc == 0 || set_errno_error (error, errno, "sync", dir);
-}
-
-static gboolean
-write_all (int fd, const guint8 *data, gsize len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return FALSE;
-      data += n;
-      len -= n;
-    }
-  return TRUE;
-}
-
-gboolean
-lp_store_write_atomic (const char *path, const void *data, gsize len, int mode, GError **error)
-{
-  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
-  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, mode);
-  int errsv;
-
-  if (fd < 0)
-    return set_errno_error (error, errno, "create", tmp);
-  /* mkstemp honours the umask; the mode must be exact (0600 for secrets). */
-  if (fchmod (fd, mode) != 0 || !write_all (fd, data, len) || fsync (fd) != 0)
-    {
-      errsv = errno;
-      close (fd);
-      g_unlink (tmp);
-      return set_errno_error (error, errsv, "write", tmp);
-    }
-  close (fd);
-  lp_crash_point ("during-state-write");
-  if (g_rename (tmp, path) != 0)
-    {
-      errsv = errno;
-      g_unlink (tmp);
-      return set_errno_error (error, errsv, "rename to", path);
-    }
-  return fsync_dir_of (path, error);
 }
 
 static char *
@@ -218,17 +159,6 @@ store_load_token (LpStore *self, GError **error)
   return TRUE;
 }
 
-/* "name.XXXXXX": the temporary file of lp_store_write_atomic(). */
-static gboolean
-is_temp_name (const char *name, const char *base)
-{
-  const char *dot = strrchr (name, '.');
-
-  if (dot == NULL || strlen (dot + 1) != 6)
-    return FALSE;
-  return base == NULL || (strlen (base) == (gsize) (dot - name) && g_str_has_prefix (name, base));
-}
-
 /* A crash between writing a temporary file and renaming it leaves the
  * temporary file; the old content is intact, so it only needs deleting. */
 static void
@@ -239,10 +169,10 @@ remove_temp_files (const char *dir_path, const char *const *bases)
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
-      gboolean temp = bases == NULL && is_temp_name (name, NULL);
+      gboolean temp = bases == NULL && lp_atomic_file_is_temporary (name, NULL);
 
       for (guint i = 0; bases != NULL && bases[i] != NULL && !temp; i++)
-        temp = is_temp_name (name, bases[i]);
+        temp = lp_atomic_file_is_temporary (name, bases[i]);
       if (temp)
         {
           g_autofree char *path = g_build_filename (dir_path, name, NULL);
@@ -256,7 +186,8 @@ remove_temp_files (const char *dir_path, const char *const *bases)
 LpStore *
 lp_store_new (const char *dir, GError **error)
 {
-  const char *const own_files[] = { "state", "machine-token", NULL };
+  /* Every file of the state directory written by lp_atomic_file_write(). */
+  const char *const own_files[] = { "state", "machine-token", "config", NULL };
   g_autoptr (LpStore) self = g_object_new (LP_TYPE_STORE, NULL);
   g_autofree char *patches = g_build_filename (dir, "patches", NULL);
   g_autofree char *locks = g_build_filename (dir, "locks", NULL);
@@ -318,10 +249,10 @@ lp_store_set_machine_token (LpStore *self, const char *token, GError **error)
 
   if (token == NULL)
     {
-      if (g_unlink (path) != 0 && errno != ENOENT)
-        return set_errno_error (error, errno, "remove", path);
+      if (!lp_atomic_file_remove (path, error))
+        return FALSE;
     }
-  else if (!lp_store_write_atomic (path, token, strlen (token), 0600, error))
+  else if (!lp_atomic_file_write (path, token, strlen (token), 0600, error))
     return FALSE;
   g_free (self->machine_token);
   self->machine_token = g_strdup (token);
@@ -394,7 +325,7 @@ lp_store_save (LpStore *self, GError **error)
   key_file_set_optional (kf, "patch-file", self->patch_file);
   g_key_file_set_string (kf, LP_STORE_GROUP, "fixes", fixes);
   data = g_key_file_to_data (kf, &len, NULL);
-  if (!lp_store_write_atomic (path, data, len, 0600, error))
+  if (!lp_atomic_file_write (path, data, len, 0600, error))
     {
       g_prefix_error (error, "cannot save state: ");
       return FALSE;
@@ -450,7 +381,7 @@ lp_store_write_lock (LpStore *self, const char *name, const char *version, const
   g_key_file_set_string (kf, LP_LOCK_GROUP, "file", file);
   g_key_file_set_string (kf, LP_LOCK_GROUP, "fixes", fixes_text);
   data = g_key_file_to_data (kf, &len, NULL);
-  return lp_store_write_atomic (path, data, len, 0600, error);
+  return lp_atomic_file_write (path, data, len, 0600, error);
 }
 
 static gboolean
@@ -503,9 +434,7 @@ lp_store_remove_lock (LpStore *self, const char *name, GError **error)
 {
   g_autofree char *path = lp_store_get_lock_path (self, name);
 
-  if (g_unlink (path) != 0 && errno != ENOENT)
-    return set_errno_error (error, errno, "remove", path);
-  return fsync_dir_of (path, error);
+  return lp_atomic_file_remove (path, error);
 }
 
 gboolean

@@ -65,8 +65,4 @@ GStrv lp_store_list_locks (LpStore *self);
 gboolean lp_store_remove_lock (LpStore *self, const char *name, GError **error);
 gboolean lp_store_has_lock (LpStore *self, const char *name);
 
-/* temp file in the same directory, fsync, rename, fsync of the directory */
-gboolean lp_store_write_atomic (const char *path, const void *data, gsize len, int mode,
-                                GError **error);
-
 G_END_DECLS

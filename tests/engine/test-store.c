@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 
+#include "lp-atomic-file.h"
 #include "lp-error.h"
 #include "lp-store.h"
 
@@ -130,8 +131,8 @@ test_atomic_write (Fixture *fx, gconstpointer data)
   g_autofree char *path = g_build_filename (fx->dir, "file", NULL);
   g_autofree char *content = NULL;
 
-  g_assert_true (lp_store_write_atomic (path, "old content", 11, 0644, &error));
-  g_assert_true (lp_store_write_atomic (path, "new", 3, 0600, &error));
+  g_assert_true (lp_atomic_file_write (path, "old content", 11, 0644, &error));
+  g_assert_true (lp_atomic_file_write (path, "new", 3, 0600, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (path, &content, NULL, NULL));
   g_assert_cmpstr (content, ==, "new");
@@ -146,7 +147,7 @@ test_atomic_write_failure (Fixture *fx, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree char *path = g_build_filename (fx->dir, "missing", "file", NULL);
 
-  g_assert_false (lp_store_write_atomic (path, "x", 1, 0600, &error));
+  g_assert_false (lp_atomic_file_write (path, "x", 1, 0600, &error));
   g_assert_error (error, LP_ERROR, LP_ERROR_INTERNAL);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }

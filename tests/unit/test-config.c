@@ -438,7 +438,7 @@ test_crash_before_rename_simulated (Fixture *fx, gconstpointer data)
   g_autoptr (LpConfig) config = lp_config_new (fx->path, &error);
   g_autoptr (LpConfig) again = NULL;
   g_autoptr (GHashTable) changes = changes_new (LP_CONFIG_CHECK_INTERVAL, "15", NULL);
-  g_autofree char *stray = g_strdup_printf ("%s.tmp-AbC123", fx->path);
+  g_autofree char *stray = g_strdup_printf ("%s.AbC123", fx->path);
 
   g_assert_true (lp_config_set_many (config, changes, &error));
   g_assert_true (g_file_set_contents (stray, "[livepatch]\ncheck-interval=9", -1, NULL));
@@ -464,9 +464,9 @@ test_crash_before_rename_real (Fixture *fx, gconstpointer data)
   if (g_test_subprocess ())
     {
       config = lp_config_new (g_getenv ("LP_TEST_CONFIG"), &error);
-      g_setenv ("LP_CRASH_POINT", "config-before-rename", TRUE);
+      g_setenv ("LP_CRASH_AT", "during-state-write", TRUE);
       lp_config_set_many (config, second, NULL);
-      return; /* not reached: the crash point exits */
+      return; /* not reached: the crash point kills the process */
     }
   config = lp_config_new (fx->path, &error);
   g_assert_true (lp_config_set_many (config, first, &error));
