@@ -220,8 +220,9 @@ test_interrupted_write_cleaned (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (LpStore) store = NULL;
-  const char *names[] = { "state.Ab3dE9", "machine-token.zZ9y8X", "locks/lkp_57.q1w2e3" };
-  const char *kept[] = { "state.damaged-1700000000", "config.Ab3dE9" };
+  const char *names[] = { "state.Ab3dE9", "machine-token.zZ9y8X", "config.Ab3dE9",
+                          "locks/lkp_57.q1w2e3" };
+  const char *kept[] = { "state.damaged-1700000000", "config", "notes.Ab3dE9" };
 
   g_assert_true (g_mkdir_with_parents (fx->dir, 0700) == 0);
   store = lp_store_new (fx->dir, &error);
