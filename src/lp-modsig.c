@@ -7,10 +7,11 @@
 #include "config.h"
 
 #include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/pkcs7.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lp-error.h"
 #include "lp-modsig.h"
@@ -19,11 +20,35 @@
 #define LP_MODSIG_TRAILER_LEN 12
 #define LP_MODSIG_ID_PKCS7 2
 #define LP_MODSIG_MIN_RSA_BITS 2048
+#define LP_MODSIG_MAGIC_LEN (sizeof (LP_MODSIG_MAGIC) - 1)
+/* What ends every signed module: the trailer, then the magic string */
+#define LP_MODSIG_TAIL_LEN (LP_MODSIG_TRAILER_LEN + LP_MODSIG_MAGIC_LEN)
+/* SHA-512, the longest digest the policy accepts */
+#define LP_MODSIG_MAX_DIGEST_LEN 64
+/* Modules are hashed from a file in pieces of this size, so memory use does
+ * not grow with the module (a mapping would make all of it resident). */
+#define LP_MODSIG_READ_CHUNK (256 * 1024)
+
+/* Where the signed bytes are: in memory, or (data == NULL) in a file read
+ * with pread(), which leaves its offset alone. */
+typedef struct
+{
+  const guint8 *data;
+  int fd;
+} LpModsigSource;
 
 G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_pkcs7_t, gnutls_pkcs7_deinit, NULL)
 G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_pubkey_t, gnutls_pubkey_deinit, NULL)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (gnutls_pkcs7_signature_info_st,
                                   gnutls_pkcs7_signature_info_deinit)
+
+/* gnutls_hash_deinit() also returns the digest; a cleanup only discards it */
+static void
+lp_modsig_hash_discard (gnutls_hash_hd_t hash)
+{
+  gnutls_hash_deinit (hash, NULL);
+}
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_hash_hd_t, lp_modsig_hash_discard, NULL)
 
 void
 lp_modsig_info_free (LpModsigInfo *info)
@@ -53,21 +78,21 @@ lp_modsig_fail (GError **error, const char *format, ...)
 }
 
 /* The kernel's mod_check_sig(): every field but id_type and sig_len is zero,
- * and the signature fits before the trailer with at least one module byte. */
+ * and the signature fits before the trailer with at least one module byte.
+ * @tail holds the last MIN (@len, LP_MODSIG_TAIL_LEN) bytes of a @len-byte
+ * module, so the buffer and the fd paths share this check. */
 static gboolean
-lp_modsig_parse_trailer (const guint8 *data, gsize len, gsize *out_module_len, gsize *out_sig_len,
+lp_modsig_parse_trailer (const guint8 *tail, gsize len, gsize *out_module_len, gsize *out_sig_len,
                          GError **error)
 {
-  gsize magic_len = strlen (LP_MODSIG_MAGIC);
-  const guint8 *ms;
+  const guint8 *ms = tail;
   guint32 sig_len;
   gsize body_len;
 
-  if (len < magic_len + LP_MODSIG_TRAILER_LEN ||
-      memcmp (data + len - magic_len, LP_MODSIG_MAGIC, magic_len) != 0)
+  if (len < LP_MODSIG_TAIL_LEN ||
+      memcmp (tail + LP_MODSIG_TRAILER_LEN, LP_MODSIG_MAGIC, LP_MODSIG_MAGIC_LEN) != 0)
     return lp_modsig_fail (error, "module is not signed (no \"~Module signature appended~\")");
-  body_len = len - magic_len - LP_MODSIG_TRAILER_LEN;
-  ms = data + body_len;
+  body_len = len - LP_MODSIG_TAIL_LEN;
   if (ms[2] != LP_MODSIG_ID_PKCS7)
     return lp_modsig_fail (error, "signature type %u is not PKCS#7", ms[2]);
   for (guint i = 0; i < 8; i++)
@@ -151,11 +176,68 @@ lp_modsig_find_signer (const gnutls_pkcs7_signature_info_st *info, LpCertSet *tr
 }
 
 static gboolean
+lp_modsig_pread_exact (int fd, guint8 *buf, gsize len, goffset offset, GError **error)
+{
+  while (len > 0)
+    {
+      ssize_t n = pread (fd, buf, len, offset);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return lp_modsig_fail (error, "cannot read the module: %s", g_strerror (errno));
+      if (n == 0)
+        return lp_modsig_fail (error, "cannot read the module: it shrank while being read");
+      buf += n;
+      len -= n;
+      offset += n;
+    }
+  return TRUE;
+}
+
+static gboolean
+lp_modsig_hash_fd (int fd, gsize module_len, gnutls_digest_algorithm_t dig, guint8 *digest,
+                   GError **error)
+{
+  g_auto (gnutls_hash_hd_t) hash = NULL;
+  g_autofree guint8 *buf = g_malloc (MIN (module_len, LP_MODSIG_READ_CHUNK));
+
+  if (gnutls_hash_init (&hash, dig) < 0)
+    return lp_modsig_fail (error, "cannot hash the module");
+  for (gsize done = 0; done < module_len;)
+    {
+      gsize n = MIN (module_len - done, LP_MODSIG_READ_CHUNK);
+
+      if (!lp_modsig_pread_exact (fd, buf, n, done, error))
+        return FALSE;
+      if (gnutls_hash (hash, buf, n) < 0)
+        return lp_modsig_fail (error, "cannot hash the module");
+      done += n;
+    }
+  gnutls_hash_deinit (g_steal_pointer (&hash), digest);
+  return TRUE;
+}
+
+static gboolean
+lp_modsig_hash_module (const LpModsigSource *src, gsize module_len, gnutls_digest_algorithm_t dig,
+                       gnutls_datum_t *out_hash, GError **error)
+{
+  g_assert (gnutls_hash_get_len (dig) <= LP_MODSIG_MAX_DIGEST_LEN);
+  out_hash->size = gnutls_hash_get_len (dig);
+  if (src->data == NULL)
+    return lp_modsig_hash_fd (src->fd, module_len, dig, out_hash->data, error);
+  if (gnutls_hash_fast (dig, src->data, module_len, out_hash->data) < 0)
+    return lp_modsig_fail (error, "cannot hash the module");
+  return TRUE;
+}
+
+static gboolean
 lp_modsig_verify_with (gnutls_x509_crt_t cert, const gnutls_pkcs7_signature_info_st *info,
-                       const guint8 *module, gsize module_len, guint *out_bits, GError **error)
+                       const LpModsigSource *src, gsize module_len, guint *out_bits, GError **error)
 {
   g_auto (gnutls_pubkey_t) pubkey = NULL;
-  gnutls_datum_t data = { (unsigned char *) module, (unsigned int) module_len };
+  guint8 digest[LP_MODSIG_MAX_DIGEST_LEN];
+  gnutls_datum_t hash = { digest, 0 };
   unsigned int bits = 0;
   int rc;
 
@@ -166,9 +248,14 @@ lp_modsig_verify_with (gnutls_x509_crt_t cert, const gnutls_pkcs7_signature_info
   if (bits < LP_MODSIG_MIN_RSA_BITS)
     return lp_modsig_fail (error, "RSA key of %u bits is weaker than %u bits", bits,
                            LP_MODSIG_MIN_RSA_BITS);
-  /* No certificate-chain or date checks here: like the kernel, a trusted
-   * certificate verifies modules past its notAfter. */
-  rc = gnutls_pubkey_verify_data2 (pubkey, info->algo, 0, &data, &info->sig);
+  if (!lp_modsig_hash_module (src, module_len, gnutls_sign_get_hash_algorithm (info->algo), &hash,
+                              error))
+    return FALSE;
+  /* Checking the digest alone is sound because lp_modsig_check_algorithm()
+   * refused signed attributes: the RSA signature is over the digest of the
+   * module itself. No certificate-chain or date checks here: like the
+   * kernel, a trusted certificate verifies modules past its notAfter. */
+  rc = gnutls_pubkey_verify_hash2 (pubkey, info->algo, 0, &hash, &info->sig);
   if (rc < 0)
     return lp_modsig_fail (error, "signature does not match the module: %s", gnutls_strerror (rc));
   *out_bits = bits;
@@ -195,41 +282,46 @@ lp_modsig_info_new (gnutls_x509_crt_t cert, const gnutls_pkcs7_signature_info_st
   return out;
 }
 
-gboolean
-lp_modsig_verify (const guint8 *data, gsize len, LpCertSet *trusted, LpModsigInfo **out_info,
-                  GError **error)
+/* The PKCS#7 policy up to the signer's identity; the digest comes later. */
+static gboolean
+lp_modsig_read_signer (const guint8 *der_data, gsize sig_len, gnutls_pkcs7_t *pkcs7,
+                       gnutls_pkcs7_signature_info_st *info, GError **error)
+{
+  gnutls_datum_t der = { (unsigned char *) der_data, (unsigned int) sig_len };
+  int rc;
+
+  if (gnutls_pkcs7_init (pkcs7) < 0)
+    return lp_modsig_fail (error, "out of memory");
+  rc = gnutls_pkcs7_import (*pkcs7, &der, GNUTLS_X509_FMT_DER);
+  if (rc < 0)
+    return lp_modsig_fail (error, "cannot parse the PKCS#7 data: %s", gnutls_strerror (rc));
+  if (!lp_modsig_check_shape (*pkcs7, error))
+    return FALSE;
+  rc = gnutls_pkcs7_get_signature_info (*pkcs7, 0, info);
+  if (rc < 0)
+    return lp_modsig_fail (error, "cannot read the signer: %s", gnutls_strerror (rc));
+  return lp_modsig_check_algorithm (info, error);
+}
+
+/* Everything after the trailer, the same for a buffer and a file: @der is
+ * the PKCS#7 (@sig_len bytes), the signed module the first @module_len
+ * bytes of @src. */
+static gboolean
+lp_modsig_verify_parsed (const LpModsigSource *src, const guint8 *der, gsize module_len,
+                         gsize sig_len, LpCertSet *trusted, LpModsigInfo **out_info, GError **error)
 {
   g_auto (gnutls_pkcs7_t) pkcs7 = NULL;
   g_auto (gnutls_pkcs7_signature_info_st) info = { 0 };
-  gnutls_datum_t der;
   gnutls_x509_crt_t cert;
   const char *method = NULL;
-  gsize module_len = 0, sig_len = 0;
   guint bits = 0;
-  int rc;
 
-  g_return_val_if_fail (LP_IS_CERT_SET (trusted), FALSE);
-
-  if (!lp_modsig_parse_trailer (data, len, &module_len, &sig_len, error))
-    return FALSE;
-  der.data = (unsigned char *) data + module_len;
-  der.size = sig_len;
-  if (gnutls_pkcs7_init (&pkcs7) < 0)
-    return lp_modsig_fail (error, "out of memory");
-  rc = gnutls_pkcs7_import (pkcs7, &der, GNUTLS_X509_FMT_DER);
-  if (rc < 0)
-    return lp_modsig_fail (error, "cannot parse the PKCS#7 data: %s", gnutls_strerror (rc));
-  if (!lp_modsig_check_shape (pkcs7, error))
-    return FALSE;
-  rc = gnutls_pkcs7_get_signature_info (pkcs7, 0, &info);
-  if (rc < 0)
-    return lp_modsig_fail (error, "cannot read the signer: %s", gnutls_strerror (rc));
-  if (!lp_modsig_check_algorithm (&info, error))
+  if (!lp_modsig_read_signer (der, sig_len, &pkcs7, &info, error))
     return FALSE;
   cert = lp_modsig_find_signer (&info, trusted, &method, error);
   if (cert == NULL)
     return FALSE;
-  if (!lp_modsig_verify_with (cert, &info, data, module_len, &bits, error))
+  if (!lp_modsig_verify_with (cert, &info, src, module_len, &bits, error))
     return FALSE;
   if (out_info != NULL)
     *out_info = lp_modsig_info_new (cert, &info, method, bits, module_len);
@@ -237,20 +329,55 @@ lp_modsig_verify (const guint8 *data, gsize len, LpCertSet *trusted, LpModsigInf
 }
 
 gboolean
+lp_modsig_verify (const guint8 *data, gsize len, LpCertSet *trusted, LpModsigInfo **out_info,
+                  GError **error)
+{
+  LpModsigSource src = { .data = data, .fd = -1 };
+  const guint8 *tail = len >= LP_MODSIG_TAIL_LEN ? data + len - LP_MODSIG_TAIL_LEN : data;
+  gsize module_len = 0, sig_len = 0;
+
+  g_return_val_if_fail (LP_IS_CERT_SET (trusted), FALSE);
+
+  if (!lp_modsig_parse_trailer (tail, len, &module_len, &sig_len, error))
+    return FALSE;
+  return lp_modsig_verify_parsed (&src, data + module_len, module_len, sig_len, trusted, out_info,
+                                  error);
+}
+
+/* Reads only the fixed-size tail and the PKCS#7 it announces, both checked
+ * by the same code as in memory before anything is allocated. */
+static guint8 *
+lp_modsig_read_tail (int fd, gsize len, gsize *out_module_len, gsize *out_sig_len, GError **error)
+{
+  guint8 tail[LP_MODSIG_TAIL_LEN];
+  gsize tail_len = MIN (len, LP_MODSIG_TAIL_LEN);
+  g_autofree guint8 *der = NULL;
+
+  if (!lp_modsig_pread_exact (fd, tail, tail_len, len - tail_len, error) ||
+      !lp_modsig_parse_trailer (tail, len, out_module_len, out_sig_len, error))
+    return NULL;
+  der = g_malloc (*out_sig_len);
+  if (!lp_modsig_pread_exact (fd, der, *out_sig_len, *out_module_len, error))
+    return NULL;
+  return g_steal_pointer (&der);
+}
+
+gboolean
 lp_modsig_verify_fd (int fd, LpCertSet *trusted, LpModsigInfo **out_info, GError **error)
 {
+  LpModsigSource src = { .data = NULL, .fd = fd };
+  g_autofree guint8 *der = NULL;
+  gsize module_len = 0, sig_len = 0;
   struct stat st;
-  void *map;
-  gboolean ok;
+
+  g_return_val_if_fail (LP_IS_CERT_SET (trusted), FALSE);
 
   if (fstat (fd, &st) < 0)
     return lp_modsig_fail (error, "cannot stat the module: %s", g_strerror (errno));
   if (!S_ISREG (st.st_mode) || st.st_size == 0)
     return lp_modsig_fail (error, "module is empty or not a regular file");
-  map = mmap (NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (map == MAP_FAILED)
-    return lp_modsig_fail (error, "cannot map the module: %s", g_strerror (errno));
-  ok = lp_modsig_verify (map, st.st_size, trusted, out_info, error);
-  munmap (map, st.st_size);
-  return ok;
+  der = lp_modsig_read_tail (fd, st.st_size, &module_len, &sig_len, error);
+  if (der == NULL)
+    return FALSE;
+  return lp_modsig_verify_parsed (&src, der, module_len, sig_len, trusted, out_info, error);
 }

@@ -33,7 +33,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpModsigInfo, lp_modsig_info_free)
  * Thread-safe. */
 gboolean lp_modsig_verify (const guint8 *data, gsize len, LpCertSet *trusted,
                            LpModsigInfo **out_info, GError **error);
-/* The same on an open file (mapped read-only; the offset is not changed). */
+/* The same on an open regular file, in constant memory: reads the trailer
+ * and the PKCS#7, then hashes the module in fixed-size chunks, all with
+ * pread(), so the file offset is neither used nor changed. */
 gboolean lp_modsig_verify_fd (int fd, LpCertSet *trusted, LpModsigInfo **out_info, GError **error);
 
 G_END_DECLS

@@ -87,6 +87,65 @@ test_verify_fd (void)
 }
 
 static void
+assert_same_info (const LpModsigInfo *a, const LpModsigInfo *b)
+{
+  g_assert_cmpstr (a->signer, ==, b->signer);
+  g_assert_cmpstr (a->hash, ==, b->hash);
+  g_assert_cmpstr (a->key_id, ==, b->key_id);
+  g_assert_cmpstr (a->id_method, ==, b->id_method);
+  g_assert_cmpuint (a->key_bits, ==, b->key_bits);
+  g_assert_cmpuint (a->module_len, ==, b->module_len);
+}
+
+/* The fd path reads the file in pieces instead of holding it; on every
+ * corpus module it must reach the buffer path's verdict, to the message,
+ * and leave the file offset where it was. */
+static void
+test_fd_agrees_with_buffer (void)
+{
+  g_autoptr (GPtrArray) cases = lp_test_corpus_load ("modsig");
+  g_autoptr (LpCertSet) trusted = load_trusted ();
+
+  for (guint i = 0; i < cases->len; i++)
+    {
+      g_autofree char *path = lp_test_corpus_path ("modsig", g_ptr_array_index (cases, i));
+      g_autofree char *contents = NULL;
+      g_autoptr (LpModsigInfo) by_buffer = NULL;
+      g_autoptr (LpModsigInfo) by_fd = NULL;
+      g_autoptr (GError) buffer_error = NULL;
+      g_autoptr (GError) fd_error = NULL;
+      gsize len = 0;
+      gboolean buffer_ok, fd_ok;
+      int fd;
+
+      g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+      buffer_ok =
+          lp_modsig_verify ((const guint8 *) contents, len, trusted, &by_buffer, &buffer_error);
+      fd = open (path, O_RDONLY | O_CLOEXEC);
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (lseek (fd, 7, SEEK_SET), ==, 7);
+      fd_ok = lp_modsig_verify_fd (fd, trusted, &by_fd, &fd_error);
+      g_assert_cmpint (lseek (fd, 0, SEEK_CUR), ==, 7);
+      close (fd);
+      g_assert_cmpint (fd_ok, ==, buffer_ok);
+      if (!buffer_ok)
+        {
+          g_assert_error (fd_error, buffer_error->domain, buffer_error->code);
+          /* Only an fd can be checked for emptiness before anything is read,
+           * so an empty module is the one message that differs. */
+          if (len == 0)
+            g_assert_true (strstr (fd_error->message, "module is empty") != NULL);
+          else
+            g_assert_cmpstr (fd_error->message, ==, buffer_error->message);
+          g_assert_null (by_fd);
+          continue;
+        }
+      g_assert_no_error (fd_error);
+      assert_same_info (by_fd, by_buffer);
+    }
+}
+
+static void
 test_reject_empty_fd (void)
 {
   g_autoptr (LpCertSet) trusted = load_trusted ();
@@ -307,6 +366,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, entry, test_corpus_case);
     }
   g_test_add_func ("/modsig/verify-fd", test_verify_fd);
+  g_test_add_func ("/modsig/fd-agrees-with-buffer", test_fd_agrees_with_buffer);
   g_test_add_func ("/modsig/reject-empty-fd", test_reject_empty_fd);
   g_test_add_func ("/modsig/reject-when-trust-empty", test_reject_empty_trust);
   g_test_add_func ("/certs/baked-canonical", test_baked_canonical);
