@@ -21,6 +21,9 @@
 
 #define JSON_REPLY_MAX (1024 * 1024)
 #define READ_CHUNK (64 * 1024)
+/* Patches run to tens of MiB: fewer, larger reads mean fewer main-loop turns
+ * and writes per MiB. */
+#define DOWNLOAD_CHUNK (512 * 1024)
 #define MAX_REDIRECTS 5
 
 struct _LpClient
@@ -29,9 +32,13 @@ struct _LpClient
 
   LpConfig *config;
   gulong changed_id;
-  SoupSession *session;  /* NULL when the configuration cannot be used */
-  GError *session_error; /* why session is NULL */
-  GUri *base;            /* remote-server */
+  SoupSession *session;  /* NULL when stale or the configuration cannot be used */
+  GError *session_error; /* why session is NULL when not stale */
+  /* The session (and its trust database, megabytes of parsed CA bundle) is
+   * built on the first request after start or a config change, not before:
+   * an idle daemon starts faster and smaller. */
+  gboolean stale;
+  GUri *base; /* remote-server */
   gboolean tls_patch_download;
   guint dial_timeout;
   guint stall_timeout;
@@ -47,6 +54,7 @@ struct _LpRequest
 {
   LpClient *client;
   SoupSession *session; /* the one the request started on, kept across a rebuild */
+  GUri *base;           /* remote-server of that session */
   SoupMessage *msg;
   GInputStream *stream;
   GCancellable *cancellable; /* ours: cancelled by the caller's, a stall or the TLS floor */
@@ -67,6 +75,15 @@ struct _LpRequest
   char *tmp_path;
   GOutputStream *out;
   LpSha256 *sha;
+  /* Reading into one buffer while the other is written (in a GIO thread:
+   * regular files are not pollable), so the network and the disk overlap. */
+  guint8 *fill;
+  gsize fill_len;
+  guint8 *spare; /* being written when writing */
+  gboolean reading;
+  gboolean writing;
+  gboolean eof;
+  gboolean failed; /* the task has returned its error */
   guint64 received;
   guint redirects;
   guint dial_id;
@@ -94,6 +111,7 @@ lp_request_free (LpRequest *req)
     g_signal_handlers_disconnect_by_data (req->msg, req);
   g_clear_object (&req->msg);
   g_clear_object (&req->session);
+  g_clear_pointer (&req->base, g_uri_unref);
   g_clear_object (&req->cancellable);
   g_clear_object (&req->caller_cancellable);
   g_clear_object (&req->client);
@@ -101,6 +119,8 @@ lp_request_free (LpRequest *req)
   g_clear_pointer (&req->body, g_byte_array_unref);
   g_clear_pointer (&req->offer, lp_patch_offer_free);
   g_clear_pointer (&req->sha, lp_sha256_free);
+  g_free (req->fill);
+  g_free (req->spare);
   g_free (req->host);
   g_free (req->machine_token);
   g_free (req->dest_path);
@@ -271,10 +291,20 @@ lp_client_rebuild (LpClient *self)
     }
 }
 
+/* Requests already running keep their own reference to the old session. */
+static void
+lp_client_mark_stale (LpClient *self)
+{
+  g_clear_object (&self->session);
+  g_clear_error (&self->session_error);
+  g_clear_pointer (&self->base, g_uri_unref);
+  self->stale = TRUE;
+}
+
 static void
 config_changed_cb (LpConfig *config, gpointer user_data)
 {
-  lp_client_rebuild (LP_CLIENT (user_data));
+  lp_client_mark_stale (LP_CLIENT (user_data));
 }
 
 static void
@@ -322,7 +352,7 @@ lp_client_new (LpConfig *config)
 
   self->config = g_object_ref (config);
   self->changed_id = g_signal_connect (config, "changed", G_CALLBACK (config_changed_cb), self);
-  lp_client_rebuild (self);
+  lp_client_mark_stale (self);
   return self;
 }
 
@@ -536,7 +566,6 @@ lp_request_new (LpClient *self, GCancellable *caller_cancellable)
   LpRequest *req = g_new0 (LpRequest, 1);
 
   req->client = g_object_ref (self);
-  req->session = self->session ? g_object_ref (self->session) : NULL;
   req->cancellable = g_cancellable_new ();
   if (caller_cancellable != NULL)
     {
@@ -560,6 +589,13 @@ static void
 lp_request_set_message (LpRequest *req, SoupMessage *msg)
 {
   lp_request_drop_message (req);
+  if (req->session == NULL)
+    {
+      /* The first message comes just after lp_client_check_ready(); a
+       * redirect stays on the same session and origin. */
+      req->session = g_object_ref (req->client->session);
+      req->base = g_uri_ref (req->client->base);
+    }
   req->msg = msg;
   g_free (req->host);
   req->host = g_strdup (g_uri_get_host (soup_message_get_uri (msg)));
@@ -607,9 +643,15 @@ set_bearer (SoupMessage *msg, const char *token)
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", value);
 }
 
+/* Builds the session if stale; every request passes here before it sends. */
 static gboolean
 lp_client_check_ready (LpClient *self, GError **error)
 {
+  if (self->stale)
+    {
+      self->stale = FALSE;
+      lp_client_rebuild (self);
+    }
   if (self->session != NULL)
     return TRUE;
   g_propagate_error (error, g_error_copy (self->session_error));
@@ -960,6 +1002,9 @@ parse_offer (JsonObject *patch, const char *what, GError **error)
                    "%s: member \"patch.sha256\" is not 64 hex digits", what);
       return NULL;
     }
+  /* Servers may send either case; the header promises lowercase, as ours prints. */
+  for (char *c = offer->sha256; *c != '\0'; c++)
+    *c = g_ascii_tolower (*c);
   if (*offer->version == '\0' || *offer->url == '\0')
     {
       g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "%s: member \"patch.%s\" is empty", what,
@@ -1145,7 +1190,7 @@ lp_client_deregister_finish (LpClient *self, GAsyncResult *result, GError **erro
 /* ---- download --------------------------------------------------------- */
 
 static void download_send (GTask *task, GUri *uri);
-static void download_read_next (GTask *task);
+static void download_pump (GTask *task);
 
 /* Refuses what must not be fetched: other schemes, and plain http when
  * tls-patch-download is set. */
@@ -1191,8 +1236,13 @@ download_discard (LpRequest *req)
 static void
 download_fail (GTask *task, GError *error)
 {
-  download_discard (g_task_get_task_data (task));
+  LpRequest *req = g_task_get_task_data (task);
+
+  download_discard (req);
+  req->failed = TRUE;
   g_task_return_error (task, error);
+  /* A read or write may still be in flight: it ends as cancelled, unheard. */
+  g_cancellable_cancel (req->cancellable);
 }
 
 /* Runs in a worker thread; @task_data is the download task, whose result it
@@ -1265,6 +1315,20 @@ download_complete (GTask *task_ref)
   g_object_unref (commit);
 }
 
+/* A read or a write failed, or was cancelled by the caller or by us. */
+static void
+download_fail_transport (GTask *task, const GError *cause)
+{
+  LpRequest *req = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  set_transport_error (req, cause, &error);
+  g_prefix_error (&error,
+                  "after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes: ", req->received,
+                  req->offer->size);
+  download_fail (task, error);
+}
+
 static void
 download_write_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -1272,22 +1336,23 @@ download_write_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   LpRequest *req = g_task_get_task_data (task);
   g_autoptr (GError) local_error = NULL;
 
+  req->writing = FALSE;
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &local_error))
     {
+      if (req->failed)
+        return;
       if (req->abort_error != NULL || g_cancellable_is_cancelled (req->cancellable))
         {
-          GError *error = NULL;
-          set_transport_error (req, local_error, &error);
-          download_fail (task, error);
+          download_fail_transport (task, local_error);
           return;
         }
       download_fail (task, g_error_new (LP_ERROR, LP_ERROR_INTERNAL, "writing %s: %s",
                                         req->tmp_path, local_error->message));
       return;
     }
-  if (req->progress != NULL)
-    req->progress (req->received, req->offer->size, req->progress_data);
-  download_read_next (g_steal_pointer (&task));
+  if (req->failed)
+    return;
+  download_pump (task);
 }
 
 static void
@@ -1296,24 +1361,14 @@ download_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GTask) task = user_data;
   LpRequest *req = g_task_get_task_data (task);
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (GBytes) chunk = g_input_stream_read_bytes_finish (req->stream, result, &local_error);
-  GError *error = NULL;
-  gsize len;
-  const guint8 *data;
+  gssize len = g_input_stream_read_finish (req->stream, result, &local_error);
 
-  if (chunk == NULL)
+  req->reading = FALSE;
+  if (req->failed)
+    return;
+  if (len < 0)
     {
-      set_transport_error (req, local_error, &error);
-      g_prefix_error (&error,
-                      "after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes: ", req->received,
-                      req->offer->size);
-      download_fail (task, error);
-      return;
-    }
-  data = g_bytes_get_data (chunk, &len);
-  if (len == 0)
-    {
-      download_complete (g_steal_pointer (&task));
+      download_fail_transport (task, local_error);
       return;
     }
   if (req->received + len > req->offer->size)
@@ -1325,23 +1380,64 @@ download_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                   req->host, req->offer->size));
       return;
     }
+  if (len == 0)
+    {
+      req->eof = TRUE;
+      download_pump (task);
+      return;
+    }
   stall_rearm (req);
+  lp_sha256_update (req->sha, req->fill + req->fill_len, len);
+  req->fill_len += len;
   req->received += len;
-  lp_sha256_update (req->sha, data, len);
-  g_output_stream_write_all_async (req->out, data, len, G_PRIORITY_DEFAULT, req->cancellable,
-                                   download_write_cb, g_steal_pointer (&task));
-  /* write_all_async does not copy: keep the chunk alive until it is done. */
-  g_object_set_data_full (G_OBJECT (req->out), "lp-chunk", g_steal_pointer (&chunk),
-                          (GDestroyNotify) g_bytes_unref);
+  if (req->progress != NULL)
+    req->progress (req->received, req->offer->size, req->progress_data);
+  download_pump (task);
 }
 
 static void
-download_read_next (GTask *task)
+download_start_write (GTask *task)
+{
+  LpRequest *req = g_task_get_task_data (task);
+  guint8 *full = req->fill;
+  gsize len = req->fill_len;
+
+  req->fill = req->spare;
+  req->fill_len = 0;
+  req->spare = full;
+  req->writing = TRUE;
+  g_output_stream_write_all_async (req->out, full, len, G_PRIORITY_DEFAULT, req->cancellable,
+                                   download_write_cb, g_object_ref (task));
+}
+
+/* Called whenever a read or a write ends: writes a full buffer (or the rest
+ * at the end) once the disk is free, and keeps one read in flight while
+ * there is room to read into. */
+static void
+download_pump (GTask *task)
 {
   LpRequest *req = g_task_get_task_data (task);
 
-  g_input_stream_read_bytes_async (req->stream, READ_CHUNK, G_PRIORITY_DEFAULT, req->cancellable,
-                                   download_read_cb, task);
+  if (!req->writing && req->fill_len > 0 && (req->fill_len == DOWNLOAD_CHUNK || req->eof))
+    download_start_write (task);
+  if (req->eof && !req->writing && req->fill_len == 0)
+    {
+      g_autoptr (GError) cancelled = NULL;
+
+      /* A cancel that came with the last bytes (from the progress callback,
+       * say) still wins, as it would have over one more read. */
+      if (g_cancellable_set_error_if_cancelled (req->cancellable, &cancelled))
+        download_fail_transport (task, cancelled);
+      else
+        download_complete (g_object_ref (task));
+      return;
+    }
+  if (req->reading || req->eof || req->fill_len == DOWNLOAD_CHUNK)
+    return;
+  req->reading = TRUE;
+  g_input_stream_read_async (req->stream, req->fill + req->fill_len, DOWNLOAD_CHUNK - req->fill_len,
+                             G_PRIORITY_DEFAULT, req->cancellable, download_read_cb,
+                             g_object_ref (task));
 }
 
 /* Takes ownership of @task_ref. */
@@ -1422,7 +1518,9 @@ download_send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                         req->host, (gint64) length, req->offer->size));
       return;
     }
-  download_read_next (g_steal_pointer (&task));
+  req->fill = g_malloc (DOWNLOAD_CHUNK);
+  req->spare = g_malloc (DOWNLOAD_CHUNK);
+  download_pump (task);
 }
 
 static void
@@ -1432,7 +1530,7 @@ download_send (GTask *task, GUri *uri)
   SoupMessage *msg = soup_message_new_from_uri ("GET", uri);
 
   lp_request_set_message (req, msg);
-  if (req->machine_token != NULL && same_origin (uri, req->client->base))
+  if (req->machine_token != NULL && same_origin (uri, req->base))
     set_bearer (msg, req->machine_token);
   lp_request_send (task, download_send_cb);
 }

@@ -80,8 +80,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpCheckReply, lp_check_reply_free)
 typedef void (*LpProgressFunc) (guint64 received, guint64 total, gpointer user_data);
 
 /* Follows @config: remote-server, proxies, ca-certs, dial-timeout and
- * tls-patch-download; the session is rebuilt when @config emits ::changed
- * (requests already running finish on the old one). */
+ * tls-patch-download. The session and its TLS trust database are built on
+ * the first request, and again on the first request after @config emits
+ * ::changed (requests already running finish on the old one). */
 LpClient *lp_client_new (LpConfig *config);
 
 /* For tests: the stall timeout, in seconds (default LP_CLIENT_DEFAULT_STALL_TIMEOUT). */

@@ -389,7 +389,10 @@ lp_daemon_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->owner_id, g_bus_unown_name);
-  if (self->skeleton != NULL)
+  /* Never exported when the bus could not be reached: unexporting then is a
+   * GIO critical. */
+  if (self->skeleton != NULL &&
+      g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->skeleton)) != NULL)
     g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->skeleton));
   g_clear_object (&self->skeleton);
   g_clear_object (&self->authority);

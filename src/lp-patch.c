@@ -59,18 +59,26 @@ lp_verified_patch_free (LpVerifiedPatch *self)
   g_free (self);
 }
 
+static gboolean
+lp_patch_rewind (int fd, GError **error)
+{
+  if (lseek (fd, 0, SEEK_SET) < 0)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "cannot rewind the patch file: %s",
+                   g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static char *
 lp_patch_hash_fd (int fd, GError **error)
 {
   g_autoptr (LpSha256) sha = lp_sha256_new ();
   g_autofree guint8 *buf = g_malloc (LP_PATCH_READ_BLOCK);
 
-  if (lseek (fd, 0, SEEK_SET) < 0)
-    {
-      g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "cannot rewind the patch file: %s",
-                   g_strerror (errno));
-      return NULL;
-    }
+  if (!lp_patch_rewind (fd, error))
+    return NULL;
   for (;;)
     {
       ssize_t n = read (fd, buf, LP_PATCH_READ_BLOCK);
@@ -304,11 +312,16 @@ lp_patch_run_checks (LpPatchRun *run, int tarball_fd, const char *extract_parent
 {
   LpVerifiedPatch *patch = run->patch;
 
-  patch->sha256 = lp_patch_hash_fd (tarball_fd, error);
-  if (patch->sha256 == NULL)
-    return FALSE;
-  if (run->expect->sha256 != NULL &&
-      !lp_patch_compare_digest (patch->sha256, run->expect->sha256, error))
+  /* Without an expected digest the caller checked it while downloading: a
+   * second pass over a large patch would only cost time (the header says so). */
+  if (run->expect->sha256 != NULL)
+    {
+      patch->sha256 = lp_patch_hash_fd (tarball_fd, error);
+      if (patch->sha256 == NULL ||
+          !lp_patch_compare_digest (patch->sha256, run->expect->sha256, error))
+        return FALSE;
+    }
+  if (!lp_patch_rewind (tarball_fd, error)) /* the header promises offset 0 */
     return FALSE;
   if (!lp_patch_check_cancelled (run, error) ||
       !lp_patch_make_directory (run, extract_parent, error))

@@ -292,6 +292,22 @@ def test_second_instance_exits(daemon, make_daemon):
     assert daemon.get("Enabled") is False  # the first one still answers
 
 
+def test_unreachable_system_bus_exits_with_one_clear_line(tmp_path):
+    import subprocess
+    from conftest import LIVEPATCHD
+    sim = tmp_path / "kernel"
+    sim.mkdir()
+    env = dict(os.environ, STATE_DIRECTORY=str(tmp_path / "state"), G_DEBUG="fatal-criticals",
+               DBUS_SYSTEM_BUS_ADDRESS=f"unix:path={tmp_path / 'no-such-bus'}")
+    env.pop("JOURNAL_STREAM", None)
+    proc = subprocess.run([LIVEPATCHD, "--kernel-sim", str(sim)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode > 0, proc.stderr  # a failure exit, not a crash
+    assert "CRITICAL" not in proc.stderr, proc.stderr
+    said = [line for line in proc.stderr.splitlines() if "system bus" in line]
+    assert len(said) == 1 and "cannot connect to the system bus" in said[0], proc.stderr
+
+
 # --- PropertiesChanged ---
 
 def test_enable_against_local_server_updates_properties(daemon, polkitd, livepatch_server):
