@@ -148,12 +148,16 @@ static const char *const remote_bad[] = {
 };
 static const char *const interval_good[] = { "0", "1", "60", "10080", NULL };
 static const char *const interval_bad[] = { "-1", "10081", "1.5", "sixty", "60m", " 60", NULL };
-static const char *const proxy_good[] = { "http://proxy:3128", "https://proxy.example.com",
+static const char *const proxy_good[] = { "http://proxy:3128", "http://proxy.example.com",
                                           "socks5://127.0.0.1:1080",
                                           "http://user:secret@proxy:3128", NULL };
-static const char *const proxy_bad[] = { "ftp://proxy",    "proxy:3128",
-                                         "http://",        "http://proxy:3128/path",
-                                         "socks4://proxy", NULL };
+static const char *const proxy_bad[] = { "ftp://proxy",
+                                         "proxy:3128",
+                                         "http://",
+                                         "http://proxy:3128/path",
+                                         "socks4://proxy",
+                                         "https://proxy.example.com",
+                                         NULL };
 static const char *const no_proxy_good[] = { "localhost", "localhost,.example.com,10.0.0.0/8",
                                              "*.corp.example, 192.168.1.1, ::1, fd00::/8", "*",
                                              NULL };
