@@ -42,6 +42,12 @@ struct _LpClient
   gboolean tls_patch_download;
   guint dial_timeout;
   guint stall_timeout;
+  /* Checks are an hour apart: between them the session is dropped, so an
+   * idle daemon does not hold its trust database and idle connections. */
+  GMainContext *context; /* the thread-default one the client was made in */
+  guint in_flight;       /* requests between lp_request_new and _free */
+  guint idle_timeout;
+  GSource *idle_source;
 };
 
 G_DEFINE_TYPE (LpClient, lp_client, G_TYPE_OBJECT)
@@ -92,6 +98,8 @@ struct _LpRequest
   gpointer progress_data;
 };
 
+static void lp_client_request_done (LpClient *self);
+
 static void
 lp_request_free (LpRequest *req)
 {
@@ -114,6 +122,7 @@ lp_request_free (LpRequest *req)
   g_clear_pointer (&req->base, g_uri_unref);
   g_clear_object (&req->cancellable);
   g_clear_object (&req->caller_cancellable);
+  lp_client_request_done (req->client);
   g_clear_object (&req->client);
   g_clear_error (&req->abort_error);
   g_clear_pointer (&req->body, g_byte_array_unref);
@@ -308,6 +317,68 @@ config_changed_cb (LpConfig *config, gpointer user_data)
 }
 
 static void
+lp_client_stop_idle (LpClient *self)
+{
+  if (self->idle_source == NULL)
+    return;
+  g_source_destroy (self->idle_source);
+  g_clear_pointer (&self->idle_source, g_source_unref);
+}
+
+static gboolean
+idle_timeout_cb (gpointer user_data)
+{
+  LpClient *self = LP_CLIENT (user_data);
+
+  g_clear_pointer (&self->idle_source, g_source_unref);
+  /* A session that failed to build stays failed until the config changes,
+   * rather than warning again on every check. */
+  if (self->session != NULL)
+    {
+      g_debug ("no request for %u s, dropping the session", self->idle_timeout);
+      /* Closes the pooled keep-alive connections, which hold the trust
+       * database through their TLS connections. */
+      soup_session_abort (self->session);
+      lp_client_mark_stale (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* g_timeout_add_seconds() would attach to the global default context, where
+ * a client living in a thread-default one would never see it fire. */
+static void
+lp_client_start_idle (LpClient *self)
+{
+  lp_client_stop_idle (self);
+  self->idle_source = g_timeout_source_new_seconds (self->idle_timeout);
+  g_source_set_callback (self->idle_source, idle_timeout_cb, self, NULL);
+  g_source_set_static_name (self->idle_source, "[livepatch] client idle");
+  g_source_attach (self->idle_source, self->context);
+}
+
+static gboolean
+request_done_cb (gpointer user_data)
+{
+  LpClient *self = LP_CLIENT (user_data);
+
+  g_assert (self->in_flight > 0);
+  self->in_flight--;
+  /* After dispose the config is gone and no timer may be started. */
+  if (self->in_flight == 0 && self->config != NULL)
+    lp_client_start_idle (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The last reference to a download's task can be dropped in its commit
+ * thread; the count and the timer belong to the client's context. */
+static void
+lp_client_request_done (LpClient *self)
+{
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, request_done_cb,
+                              g_object_ref (self), g_object_unref);
+}
+
+static void
 lp_client_dispose (GObject *object)
 {
   LpClient *self = LP_CLIENT (object);
@@ -316,6 +387,9 @@ lp_client_dispose (GObject *object)
     g_signal_handler_disconnect (self->config, self->changed_id);
   self->changed_id = 0;
   g_clear_object (&self->config);
+  lp_client_stop_idle (self);
+  if (self->session != NULL)
+    soup_session_abort (self->session);
   g_clear_object (&self->session);
   G_OBJECT_CLASS (lp_client_parent_class)->dispose (object);
 }
@@ -327,6 +401,7 @@ lp_client_finalize (GObject *object)
 
   g_clear_error (&self->session_error);
   g_clear_pointer (&self->base, g_uri_unref);
+  g_main_context_unref (self->context);
   G_OBJECT_CLASS (lp_client_parent_class)->finalize (object);
 }
 
@@ -343,6 +418,8 @@ static void
 lp_client_init (LpClient *self)
 {
   self->stall_timeout = LP_CLIENT_DEFAULT_STALL_TIMEOUT;
+  self->idle_timeout = LP_CLIENT_DEFAULT_IDLE_TIMEOUT;
+  self->context = g_main_context_ref_thread_default ();
 }
 
 LpClient *
@@ -363,6 +440,22 @@ lp_client_set_stall_timeout (LpClient *self, guint seconds)
   self->stall_timeout = MAX (seconds, 1);
   if (self->session != NULL)
     soup_session_set_timeout (self->session, lp_client_socket_timeout (self));
+}
+
+void
+lp_client_set_idle_timeout (LpClient *self, guint seconds)
+{
+  g_return_if_fail (LP_IS_CLIENT (self));
+  self->idle_timeout = MAX (seconds, 1);
+  if (self->idle_source != NULL)
+    lp_client_start_idle (self);
+}
+
+gboolean
+lp_client_has_session (LpClient *self)
+{
+  g_return_val_if_fail (LP_IS_CLIENT (self), FALSE);
+  return self->session != NULL;
 }
 
 /* ---- errors ----------------------------------------------------------- */
@@ -566,6 +659,8 @@ lp_request_new (LpClient *self, GCancellable *caller_cancellable)
   LpRequest *req = g_new0 (LpRequest, 1);
 
   req->client = g_object_ref (self);
+  self->in_flight++;
+  lp_client_stop_idle (self);
   req->cancellable = g_cancellable_new ();
   if (caller_cancellable != NULL)
     {

@@ -20,6 +20,9 @@ G_DECLARE_FINAL_TYPE (LpClient, lp_client, LP, CLIENT, GObject)
  * (reply headers, or the next chunk of a reply or download) fails it with
  * LP_ERROR_NETWORK. Connecting is bounded by config dial-timeout instead. */
 #define LP_CLIENT_DEFAULT_STALL_TIMEOUT 30
+/* With no request running for this long, seconds, the session and its TLS
+ * trust database are dropped; the next request builds them again. */
+#define LP_CLIENT_DEFAULT_IDLE_TIMEOUT 30
 
 typedef struct
 {
@@ -87,6 +90,11 @@ LpClient *lp_client_new (LpConfig *config);
 
 /* For tests: the stall timeout, in seconds (default LP_CLIENT_DEFAULT_STALL_TIMEOUT). */
 void lp_client_set_stall_timeout (LpClient *self, guint seconds);
+/* For tests: the idle timeout, in seconds (default LP_CLIENT_DEFAULT_IDLE_TIMEOUT). */
+void lp_client_set_idle_timeout (LpClient *self, guint seconds);
+/* For tests: whether the client holds a session now (FALSE before the first
+ * request, after a config change and after the idle timeout). */
+gboolean lp_client_has_session (LpClient *self);
 
 /* Errors (all calls): LP_ERROR_NETWORK (DNS, connect, dial-timeout, stall, TLS
  * incl. the 1.2 floor and certificate problems, proxy failures and refusals),

@@ -43,6 +43,26 @@ def test_help_lists_every_command(flag):
         assert command in result.stdout, command
 
 
+@pytest.mark.parametrize("command", ["enable", "disable", "refresh", "config"])
+@pytest.mark.parametrize("form", ["COMMAND --help", "COMMAND -h", "help COMMAND"])
+def test_command_help_never_reaches_the_daemon(command, form):
+    # No bus at all: a help that called the daemon (an "enable --help" taking
+    # "--help" for the token) would fail to connect instead.
+    args = form.replace("COMMAND", command).split()
+    result = run_cli(*args, env={"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/bus"})
+    assert result.returncode == 0, result
+    assert result.stderr == ""
+    assert result.stdout.startswith(f"Usage: canonical-livepatch {command}")
+    assert "See canonical-livepatch(1)." in result.stdout
+
+
+def test_help_for_an_unknown_command_is_a_usage_error():
+    result = run_cli("help", "frobnicate")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "unknown command 'frobnicate'" in result.stderr
+
+
 def test_no_command_prints_help_and_is_a_usage_error():
     result = run_cli()
     assert result.returncode == 2

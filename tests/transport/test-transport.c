@@ -1187,6 +1187,67 @@ test_slow_response_times_out (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "no data for 2 s"));
 }
 
+static gboolean
+set_flag_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Spins the main loop, as the daemon does between checks. */
+static void
+spin_seconds (guint seconds)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add_seconds (seconds, set_flag_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* An idle daemon must not keep the session and its trust database alive
+ * between checks; the first request after that builds them again. */
+static void
+test_idle_session_dropped (Fixture *f, gconstpointer data)
+{
+  g_autoptr (LpRegistration) reg = NULL;
+  g_autoptr (LpCheckReply) reply = NULL;
+  g_autoptr (LpCheckReply) again = NULL;
+  g_autoptr (GError) error = NULL;
+
+  lp_client_set_idle_timeout (f->client, 1);
+  g_assert_false (lp_client_has_session (f->client));
+  reg = register_ok (f);
+  reply = check_ok (f, reg);
+  g_assert_nonnull (reply->patch);
+  g_assert_true (do_download (f, reg, reply->patch, &error));
+  g_assert_no_error (error);
+  g_assert_true (lp_client_has_session (f->client));
+  spin_seconds (3);
+  g_assert_false (lp_client_has_session (f->client));
+  again = check_ok (f, reg);
+  g_assert_nonnull (again->patch);
+  g_assert_true (lp_client_has_session (f->client));
+}
+
+/* A failed request ends the in-flight count as well as a successful one. */
+static void
+test_idle_session_dropped_after_error (Fixture *f, gconstpointer data)
+{
+  g_autoptr (LpRegistration) reg = NULL;
+  g_autoptr (LpCheckReply) reply = NULL;
+  g_autoptr (GError) error = NULL;
+
+  lp_client_set_idle_timeout (f->client, 1);
+  reg = register_ok (f);
+  server_misbehave (f->server, "[{\"mode\": \"status\", \"code\": 500, \"on\": \"updates\"}]");
+  reply = do_check (f, reg, &error);
+  g_assert_null (reply);
+  g_assert_nonnull (error);
+  spin_seconds (3);
+  g_assert_false (lp_client_has_session (f->client));
+}
+
 static void
 test_download_misbehaviour (Fixture *f, const char *rules, LpError code, const char *needle)
 {
@@ -1560,6 +1621,8 @@ main (int argc, char **argv)
   ADD_BARE ("/transport/timeout/dial-timeout", NULL, test_dial_timeout);
   ADD ("/transport/timeout/stall", test_stall_timeout);
   ADD ("/transport/timeout/slow-response", test_slow_response_times_out);
+  ADD ("/transport/idle/session-dropped", test_idle_session_dropped);
+  ADD ("/transport/idle/session-dropped-after-error", test_idle_session_dropped_after_error);
   ADD ("/transport/timeout/trickled-headers", test_trickled_headers);
 
   ADD ("/transport/server/wrong-checksum", test_wrong_checksum);
