@@ -11,6 +11,9 @@
 #include <gio/gunixoutputstream.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <unistd.h>
 
@@ -340,6 +343,12 @@ idle_timeout_cb (gpointer user_data)
        * database through their TLS connections. */
       soup_session_abort (self->session);
       lp_client_mark_stale (self);
+#ifdef __GLIBC__
+      /* The parsed CA bundle was megabytes of small blocks scattered through
+       * the heap and the TLS threads' arenas: glibc only returns the top of
+       * a heap by itself, so without this RSS would not move. */
+      malloc_trim (0);
+#endif
     }
   return G_SOURCE_REMOVE;
 }

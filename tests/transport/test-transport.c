@@ -491,7 +491,7 @@ static GAsyncResult *
 await (GAsyncResult **slot)
 {
   while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
   return *slot;
 }
 
@@ -1198,11 +1198,14 @@ set_flag_cb (gpointer user_data)
 static void
 spin_seconds (guint seconds)
 {
+  GMainContext *context = g_main_context_get_thread_default ();
+  g_autoptr (GSource) timer = g_timeout_source_new_seconds (seconds);
   gboolean done = FALSE;
 
-  g_timeout_add_seconds (seconds, set_flag_cb, &done);
+  g_source_set_callback (timer, set_flag_cb, &done, NULL);
+  g_source_attach (timer, context);
   while (!done)
-    g_main_context_iteration (NULL, TRUE);
+    g_main_context_iteration (context, TRUE);
 }
 
 /* An idle daemon must not keep the session and its trust database alive
@@ -1228,6 +1231,29 @@ test_idle_session_dropped (Fixture *f, gconstpointer data)
   again = check_ok (f, reg);
   g_assert_nonnull (again->patch);
   g_assert_true (lp_client_has_session (f->client));
+}
+
+/* The timer belongs to the context the client was made in, not to the
+ * global default one, which nobody spins here. */
+static void
+test_idle_session_dropped_thread_default (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (LpRegistration) reg = NULL;
+  g_autoptr (LpCheckReply) reply = NULL;
+
+  g_main_context_push_thread_default (context);
+  g_clear_object (&f->client);
+  f->client = lp_client_new (f->config);
+  lp_client_set_idle_timeout (f->client, 1);
+  reg = register_ok (f);
+  g_assert_true (lp_client_has_session (f->client));
+  spin_seconds (3);
+  g_assert_false (lp_client_has_session (f->client));
+  reply = check_ok (f, reg);
+  g_assert_true (lp_client_has_session (f->client));
+  g_clear_object (&f->client);
+  g_main_context_pop_thread_default (context);
 }
 
 /* A failed request ends the in-flight count as well as a successful one. */
@@ -1623,6 +1649,7 @@ main (int argc, char **argv)
   ADD ("/transport/timeout/slow-response", test_slow_response_times_out);
   ADD ("/transport/idle/session-dropped", test_idle_session_dropped);
   ADD ("/transport/idle/session-dropped-after-error", test_idle_session_dropped_after_error);
+  ADD ("/transport/idle/session-dropped-thread-default", test_idle_session_dropped_thread_default);
   ADD ("/transport/timeout/trickled-headers", test_trickled_headers);
 
   ADD ("/transport/server/wrong-checksum", test_wrong_checksum);
