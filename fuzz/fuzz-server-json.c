@@ -54,7 +54,7 @@ lp_fuzz_check_reply (GBytes *body)
   if (offer != NULL &&
       (offer->version == NULL || offer->url == NULL || offer->sha256 == NULL ||
        strlen (offer->sha256) != 64 || strspn (offer->sha256, "0123456789abcdef") != 64 ||
-       offer->size == 0 || offer->size > LP_CLIENT_MAX_DOWNLOAD_SIZE))
+       offer->size == 0 || offer->size > LP_ARCHIVE_MAX_SIZE))
     abort ();
 }
 

@@ -34,7 +34,7 @@ typedef struct
 } LpExtract;
 
 static const LpArchiveLimits lp_archive_default_limits = {
-  .max_archive_size = 64 * 1024 * 1024,
+  .max_archive_size = LP_ARCHIVE_MAX_SIZE,
   .max_entries = 8,
   .max_entry_size = 64 * 1024 * 1024,
   .max_total_size = 128 * 1024 * 1024,

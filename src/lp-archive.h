@@ -8,6 +8,12 @@
 
 G_BEGIN_DECLS
 
+/* The one cap on a patch: the download is refused when the server announces
+ * more and stopped when more arrives (lp-client.c), and the archive read
+ * from disk is refused when larger (docs/SECURITY.md). Patches are a few
+ * MiB; this leaves room without letting a server fill the disk. */
+#define LP_ARCHIVE_MAX_SIZE (64 * 1024 * 1024)
+
 /* Caps applied while reading; every one is checked against the bytes really
  * produced, never only against what the tar headers claim. */
 typedef struct
@@ -18,7 +24,7 @@ typedef struct
   guint64 max_total_size;   /* unpacked bytes of all members */
 } LpArchiveLimits;
 
-/* 64 MiB archive, 8 entries, 64 MiB per entry, 128 MiB in total. */
+/* LP_ARCHIVE_MAX_SIZE (64 MiB) archive, 8 entries, 64 MiB per entry, 128 MiB in total. */
 const LpArchiveLimits *lp_archive_limits_default (void);
 
 /* Extracts the tarball read from @archive_fd (from its current offset) into

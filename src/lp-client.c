@@ -19,7 +19,9 @@
 
 #include "lp-client.h"
 #include "lp-error.h"
+#include "lp-json.h"
 #include "lp-sha256.h"
+#include "lp-text.h"
 #include "lp-trust.h"
 
 #define JSON_REPLY_MAX (1024 * 1024)
@@ -28,6 +30,11 @@
  * and writes per MiB. */
 #define DOWNLOAD_CHUNK (512 * 1024)
 #define MAX_REDIRECTS 5
+/* Bounds on the strings of a reply (docs/PROTOCOL.md), in bytes. */
+#define LP_CLIENT_MAX_TOKEN_LEN 4096 /* machine-token: an opaque credential */
+#define LP_CLIENT_MAX_ID_LEN 256     /* client-id */
+#define LP_CLIENT_MAX_NAME_LEN 64    /* tier, supported, patch.version */
+#define LP_CLIENT_MAX_URL_LEN 2048   /* patch.url */
 
 struct _LpClient
 {
@@ -45,6 +52,7 @@ struct _LpClient
   gboolean tls_patch_download;
   guint dial_timeout;
   guint stall_timeout;
+  guint deadline_override; /* seconds, 0 = computed per request */
   /* Checks are an hour apart: between them the session is dropped, so an
    * idle daemon does not hold its trust database and idle connections. */
   GMainContext *context; /* the thread-default one the client was made in */
@@ -97,6 +105,8 @@ struct _LpRequest
   guint redirects;
   guint dial_id;
   guint stall_id;
+  guint deadline_id; /* armed once, at the first send: redirects do not extend it */
+  guint deadline;    /* seconds */
   LpProgressFunc progress;
   gpointer progress_data;
 };
@@ -108,6 +118,7 @@ lp_request_free (LpRequest *req)
 {
   g_clear_handle_id (&req->dial_id, g_source_remove);
   g_clear_handle_id (&req->stall_id, g_source_remove);
+  g_clear_handle_id (&req->deadline_id, g_source_remove);
   if (req->caller_cancellable != NULL)
     g_cancellable_disconnect (req->caller_cancellable, req->caller_cancel_id);
   if (req->tmp_path != NULL)
@@ -426,6 +437,13 @@ lp_client_class_init (LpClientClass *klass)
 static void
 lp_client_init (LpClient *self)
 {
+  /* LP_TEST_REQUEST_DEADLINE (seconds) replaces every request's deadline,
+   * so the test suites can watch a trickling server lose without waiting
+   * minutes; never set in production. */
+  const char *deadline = g_getenv ("LP_TEST_REQUEST_DEADLINE");
+
+  if (deadline != NULL)
+    self->deadline_override = (guint) MIN (g_ascii_strtoull (deadline, NULL, 10), 3600);
   self->stall_timeout = LP_CLIENT_DEFAULT_STALL_TIMEOUT;
   self->idle_timeout = LP_CLIENT_DEFAULT_IDLE_TIMEOUT;
   self->context = g_main_context_ref_thread_default ();
@@ -458,6 +476,13 @@ lp_client_set_idle_timeout (LpClient *self, guint seconds)
   self->idle_timeout = MAX (seconds, 1);
   if (self->idle_source != NULL)
     lp_client_start_idle (self);
+}
+
+void
+lp_client_set_request_deadline (LpClient *self, guint seconds)
+{
+  g_return_if_fail (LP_IS_CLIENT (self));
+  self->deadline_override = seconds;
 }
 
 gboolean
@@ -621,11 +646,54 @@ stall_rearm (LpRequest *req)
   req->stall_id = g_timeout_add_seconds (req->client->stall_timeout, stall_cb, req);
 }
 
+/* A server can keep the stall timer from firing by sending a byte now and
+ * then: the deadline bounds the whole request. */
+static gboolean
+deadline_cb (gpointer user_data)
+{
+  LpRequest *req = user_data;
+
+  req->deadline_id = 0;
+  if (req->offer != NULL)
+    abort_request (req,
+                   g_error_new (LP_ERROR, LP_ERROR_NETWORK,
+                                "download from %s missed its deadline of %u s (%" G_GUINT64_FORMAT
+                                " of %" G_GUINT64_FORMAT " bytes received)",
+                                req->host, req->deadline, req->received, req->offer->size));
+  else
+    abort_request (req, g_error_new (LP_ERROR, LP_ERROR_NETWORK,
+                                     "%s did not answer within the request deadline of %u s",
+                                     req->host, req->deadline));
+  return G_SOURCE_REMOVE;
+}
+
+/* LP_CLIENT_REQUEST_DEADLINE for the API calls; a download also gets a
+ * second for every LP_CLIENT_MIN_DOWNLOAD_RATE bytes it announced. */
+static guint
+lp_request_deadline (LpRequest *req)
+{
+  if (req->client->deadline_override != 0)
+    return req->client->deadline_override;
+  if (req->offer == NULL)
+    return LP_CLIENT_REQUEST_DEADLINE;
+  return LP_CLIENT_REQUEST_DEADLINE + (guint) (req->offer->size / LP_CLIENT_MIN_DOWNLOAD_RATE);
+}
+
+static void
+lp_request_start_deadline (LpRequest *req)
+{
+  if (req->deadline != 0)
+    return;
+  req->deadline = lp_request_deadline (req);
+  req->deadline_id = g_timeout_add_seconds (req->deadline, deadline_cb, req);
+}
+
 static void
 lp_request_stop_timers (LpRequest *req)
 {
   g_clear_handle_id (&req->dial_id, g_source_remove);
   g_clear_handle_id (&req->stall_id, g_source_remove);
+  g_clear_handle_id (&req->deadline_id, g_source_remove);
 }
 
 /* The request is on the wire, so the connection stands: from here on only
@@ -647,7 +715,9 @@ lp_request_send (GTask *task, GAsyncReadyCallback callback)
 {
   LpRequest *req = g_task_get_task_data (task);
 
-  lp_request_stop_timers (req);
+  g_clear_handle_id (&req->dial_id, g_source_remove);
+  g_clear_handle_id (&req->stall_id, g_source_remove);
+  lp_request_start_deadline (req);
   req->dial_id = g_timeout_add_seconds (req->client->dial_timeout, dial_timeout_cb, req);
   g_signal_connect (req->msg, "wrote-headers", G_CALLBACK (wrote_headers_cb), req);
   soup_session_send_async (req->session, req->msg, G_PRIORITY_DEFAULT, req->cancellable, callback,
@@ -902,20 +972,16 @@ status_error (LpRequest *req, guint status, const char *what)
 static JsonObject *
 parse_reply_object (GBytes *body, const char *what, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) local_error = NULL;
   gsize len;
   const char *data = g_bytes_get_data (body, &len);
-  JsonNode *root;
+  g_autoptr (JsonNode) root = lp_json_parse (data, len, LP_ERROR_SERVER, error);
 
-  if (!json_parser_load_from_data (parser, data ? data : "", (gssize) len, &local_error))
+  if (root == NULL)
     {
-      g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "%s: reply is not valid JSON: %s", what,
-                   local_error->message);
+      g_prefix_error (error, "%s: reply: ", what);
       return NULL;
     }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "%s: reply is not a JSON object", what);
       return NULL;
@@ -923,13 +989,15 @@ parse_reply_object (GBytes *body, const char *what, GError **error)
   return json_object_ref (json_node_get_object (root));
 }
 
-/* A required (or, with @optional, possibly absent) string member; errors
- * name it with its @parent path, e.g. "patch.". */
+/* A required (or, with @optional, possibly absent) string member, checked
+ * as an identifier of at most @max_len bytes (docs/PROTOCOL.md); errors name
+ * it with its @parent path, e.g. "patch.". */
 static gboolean
 get_string (JsonObject *obj, const char *parent, const char *name, const char *what,
-            gboolean optional, char **out, GError **error)
+            gboolean optional, gsize max_len, char **out, GError **error)
 {
   JsonNode *node = json_object_get_member (obj, name);
+  g_autofree char *why = NULL;
 
   if (node == NULL && optional)
     {
@@ -943,7 +1011,13 @@ get_string (JsonObject *obj, const char *parent, const char *name, const char *w
                    name, node == NULL ? "missing" : "not a string");
       return FALSE;
     }
-  *out = g_strdup (json_node_get_string (node));
+  *out = lp_text_accept (json_node_get_string (node), LP_TEXT_IDENTIFIER, max_len, &why);
+  if (*out == NULL)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "%s: member \"%s%s\" %s", what, parent, name,
+                   why);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -972,9 +1046,11 @@ parse_registration (LpRequest *req, guint status, GBytes *body, GError **error)
     }
   obj = parse_reply_object (body, what, error);
   if (obj == NULL ||
-      !get_string (obj, "", "machine-token", what, FALSE, &reg->machine_token, error) ||
-      !get_string (obj, "", "client-id", what, FALSE, &reg->client_id, error) ||
-      !get_string (obj, "", "tier", what, TRUE, &reg->tier, error))
+      !get_string (obj, "", "machine-token", what, FALSE, LP_CLIENT_MAX_TOKEN_LEN,
+                   &reg->machine_token, error) ||
+      !get_string (obj, "", "client-id", what, FALSE, LP_CLIENT_MAX_ID_LEN, &reg->client_id,
+                   error) ||
+      !get_string (obj, "", "tier", what, TRUE, LP_CLIENT_MAX_NAME_LEN, &reg->tier, error))
     return NULL;
   if (*reg->machine_token == '\0' || *reg->client_id == '\0')
     {
@@ -1059,11 +1135,11 @@ get_size (JsonObject *obj, const char *what, guint64 *out, GError **error)
       return FALSE;
     }
   size = json_node_get_int (node);
-  if (size <= 0 || size > LP_CLIENT_MAX_DOWNLOAD_SIZE)
+  if (size <= 0 || size > LP_ARCHIVE_MAX_SIZE)
     {
       g_set_error (error, LP_ERROR, LP_ERROR_SERVER,
                    "%s: member \"patch.size\" is %" G_GINT64_FORMAT ", outside 1..%d bytes", what,
-                   size, LP_CLIENT_MAX_DOWNLOAD_SIZE);
+                   size, LP_ARCHIVE_MAX_SIZE);
       return FALSE;
     }
   *out = (guint64) size;
@@ -1094,9 +1170,12 @@ parse_offer (JsonObject *patch, const char *what, GError **error)
 {
   g_autoptr (LpPatchOffer) offer = g_new0 (LpPatchOffer, 1);
 
-  if (!get_string (patch, "patch.", "version", what, FALSE, &offer->version, error) ||
-      !get_string (patch, "patch.", "url", what, FALSE, &offer->url, error) ||
-      !get_string (patch, "patch.", "sha256", what, FALSE, &offer->sha256, error) ||
+  if (!get_string (patch, "patch.", "version", what, FALSE, LP_CLIENT_MAX_NAME_LEN, &offer->version,
+                   error) ||
+      !get_string (patch, "patch.", "url", what, FALSE, LP_CLIENT_MAX_URL_LEN, &offer->url,
+                   error) ||
+      !get_string (patch, "patch.", "sha256", what, FALSE, LP_CLIENT_MAX_ID_LEN, &offer->sha256,
+                   error) ||
       !get_size (patch, what, &offer->size, error) ||
       !get_optional_boolean (patch, "replacement", what, &offer->replacement, error))
     return NULL;
@@ -1139,7 +1218,8 @@ parse_check_reply (LpRequest *req, guint status, GBytes *body, GError **error)
       return NULL;
     }
   obj = parse_reply_object (body, what, error);
-  if (obj == NULL || !get_string (obj, "", "supported", what, FALSE, &reply->supported, error))
+  if (obj == NULL || !get_string (obj, "", "supported", what, FALSE, LP_CLIENT_MAX_NAME_LEN,
+                                  &reply->supported, error))
     return NULL;
   patch = json_object_get_member (obj, "patch");
   if (patch == NULL || JSON_NODE_HOLDS_NULL (patch))
@@ -1539,9 +1619,12 @@ download_pump (GTask *task)
   if (req->reading || req->eof || req->fill_len == DOWNLOAD_CHUNK)
     return;
   req->reading = TRUE;
-  g_input_stream_read_async (req->stream, req->fill + req->fill_len, DOWNLOAD_CHUNK - req->fill_len,
-                             G_PRIORITY_DEFAULT, req->cancellable, download_read_cb,
-                             g_object_ref (task));
+  /* One byte more than announced is enough to know the server sent too
+   * much: nothing past it is read. */
+  g_input_stream_read_async (
+      req->stream, req->fill + req->fill_len,
+      MIN (DOWNLOAD_CHUNK - req->fill_len, req->offer->size - req->received + 1),
+      G_PRIORITY_DEFAULT, req->cancellable, download_read_cb, g_object_ref (task));
 }
 
 /* Takes ownership of @task_ref. */
@@ -1666,11 +1749,11 @@ download_prepare (LpClient *self, LpRequest *req, const LpPatchOffer *offer, GUr
   if (!lp_client_check_ready (self, error))
     return FALSE;
   if (offer == NULL || offer->url == NULL || !lp_sha256_hex_is_valid (offer->sha256) ||
-      offer->size == 0 || offer->size > LP_CLIENT_MAX_DOWNLOAD_SIZE)
+      offer->size == 0 || offer->size > LP_ARCHIVE_MAX_SIZE)
     {
       g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT,
                    "patch offer lacks a URL, a valid sha256 or a size within 1..%d bytes",
-                   LP_CLIENT_MAX_DOWNLOAD_SIZE);
+                   LP_ARCHIVE_MAX_SIZE);
       return FALSE;
     }
   uri = g_uri_parse_relative (self->base, offer->url, G_URI_FLAGS_ENCODED, NULL);

@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "lp-archive.h"
 #include "lp-config.h"
 
 G_BEGIN_DECLS
@@ -14,8 +15,6 @@ G_BEGIN_DECLS
 #define LP_TYPE_CLIENT (lp_client_get_type ())
 G_DECLARE_FINAL_TYPE (LpClient, lp_client, LP, CLIENT, GObject)
 
-/* Hard cap on any patch download, whatever the server announces. */
-#define LP_CLIENT_MAX_DOWNLOAD_SIZE (512 * 1024 * 1024)
 /* Once a request is written, waiting this long for any data from the server
  * (reply headers, or the next chunk of a reply or download) fails it with
  * LP_ERROR_NETWORK. Connecting is bounded by config dial-timeout instead. */
@@ -23,6 +22,14 @@ G_DECLARE_FINAL_TYPE (LpClient, lp_client, LP, CLIENT, GObject)
 /* With no request running for this long, seconds, the session and its TLS
  * trust database are dropped; the next request builds them again. */
 #define LP_CLIENT_DEFAULT_IDLE_TIMEOUT 30
+/* Every request must be complete this long, in seconds, after it started,
+ * whatever the connect and stall timeouts allow: a server sending a byte
+ * every few seconds cannot hold a check open. */
+#define LP_CLIENT_REQUEST_DEADLINE 60
+/* A download gets LP_CLIENT_REQUEST_DEADLINE plus one second for every this
+ * many bytes announced (32 KiB/s, the slowest rate still worth waiting
+ * for): 64 MiB may take 35 minutes. */
+#define LP_CLIENT_MIN_DOWNLOAD_RATE (32 * 1024)
 
 typedef struct
 {
@@ -58,7 +65,7 @@ typedef struct
   char *version;
   char *url;    /* as the server sent it: absolute, or relative to remote-server */
   char *sha256; /* 64 lowercase hex digits (validated) */
-  guint64 size; /* bytes, > 0 and <= LP_CLIENT_MAX_DOWNLOAD_SIZE (validated) */
+  guint64 size; /* bytes, > 0 and <= LP_ARCHIVE_MAX_SIZE (validated) */
   /* The server marks a patch that deliberately replaces the applied one even
    * when its version is older (a withdrawn patch); optional, default FALSE. */
   gboolean replacement;
@@ -92,6 +99,9 @@ LpClient *lp_client_new (LpConfig *config);
 void lp_client_set_stall_timeout (LpClient *self, guint seconds);
 /* For tests: the idle timeout, in seconds (default LP_CLIENT_DEFAULT_IDLE_TIMEOUT). */
 void lp_client_set_idle_timeout (LpClient *self, guint seconds);
+/* For tests: a deadline, in seconds, for every request instead of the
+ * computed one; 0 restores those. The daemon reads LP_TEST_REQUEST_DEADLINE. */
+void lp_client_set_request_deadline (LpClient *self, guint seconds);
 /* For tests: whether the client holds a session now (FALSE before the first
  * request, after a config change and after the idle timeout). */
 gboolean lp_client_has_session (LpClient *self);

@@ -9,10 +9,14 @@
 #include <json-glib/json-glib.h>
 
 #include "lp-error.h"
+#include "lp-json.h"
 #include "lp-manifest.h"
+#include "lp-text.h"
 
 #define LP_MANIFEST_FORMAT 1
-#define LP_MANIFEST_MAX_STRING 4096
+/* Bounds on its strings, in bytes (docs/SECURITY.md). */
+#define LP_MANIFEST_MAX_NAME 256   /* version, kernel, architecture, module, fix name */
+#define LP_MANIFEST_MAX_PROSE 4096 /* fix description and bug */
 #define LP_MANIFEST_MAX_FIXES 10000
 
 struct _LpManifest
@@ -91,12 +95,15 @@ lp_manifest_fail (GError **error, const char *format, ...)
   return FALSE;
 }
 
-/* A string member, present, of a sane length; @allow_empty for optional text. */
+/* A string member, present, at most @max_len bytes, checked as @kind
+ * (docs/SECURITY.md); @allow_empty for optional text. */
 static gboolean
 lp_manifest_get_string (JsonObject *obj, const char *member, const char *where,
-                        gboolean allow_empty, char **out, GError **error)
+                        gboolean allow_empty, LpTextKind kind, gsize max_len, char **out,
+                        GError **error)
 {
   JsonNode *node = json_object_get_member (obj, member);
+  g_autofree char *why = NULL;
   const char *value;
 
   if (node == NULL)
@@ -106,9 +113,9 @@ lp_manifest_get_string (JsonObject *obj, const char *member, const char *where,
   value = json_node_get_string (node);
   if (!allow_empty && value[0] == '\0')
     return lp_manifest_fail (error, "member \"%s%s\" is empty", where, member);
-  if (strlen (value) > LP_MANIFEST_MAX_STRING)
-    return lp_manifest_fail (error, "member \"%s%s\" is too long", where, member);
-  *out = g_strdup (value);
+  *out = lp_text_accept (value, kind, max_len, &why);
+  if (*out == NULL)
+    return lp_manifest_fail (error, "member \"%s%s\" %s", where, member, why);
   return TRUE;
 }
 
@@ -154,10 +161,14 @@ lp_manifest_check_module (const char *module, GError **error)
 static gboolean
 lp_manifest_parse_identity (LpManifest *self, JsonObject *root, GError **error)
 {
-  if (!lp_manifest_get_string (root, "version", "", FALSE, &self->version, error) ||
-      !lp_manifest_get_string (root, "kernel", "", FALSE, &self->kernel, error) ||
-      !lp_manifest_get_string (root, "architecture", "", FALSE, &self->architecture, error) ||
-      !lp_manifest_get_string (root, "module", "", FALSE, &self->module, error))
+  if (!lp_manifest_get_string (root, "version", "", FALSE, LP_TEXT_IDENTIFIER, LP_MANIFEST_MAX_NAME,
+                               &self->version, error) ||
+      !lp_manifest_get_string (root, "kernel", "", FALSE, LP_TEXT_IDENTIFIER, LP_MANIFEST_MAX_NAME,
+                               &self->kernel, error) ||
+      !lp_manifest_get_string (root, "architecture", "", FALSE, LP_TEXT_IDENTIFIER,
+                               LP_MANIFEST_MAX_NAME, &self->architecture, error) ||
+      !lp_manifest_get_string (root, "module", "", FALSE, LP_TEXT_IDENTIFIER, LP_MANIFEST_MAX_NAME,
+                               &self->module, error))
     return FALSE;
   if (!lp_version_is_valid (self->version))
     return lp_manifest_fail (error, "member \"version\" is not a dotted number");
@@ -179,9 +190,12 @@ lp_manifest_parse_fix (JsonNode *node, guint index, LpFix **out_fix, GError **er
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return lp_manifest_fail (error, "member \"fixes[%u]\" is not an object", index);
   obj = json_node_get_object (node);
-  if (!lp_manifest_get_string (obj, "name", where, FALSE, &fix->name, error) ||
-      !lp_manifest_get_string (obj, "description", where, TRUE, &fix->description, error) ||
-      !lp_manifest_get_string (obj, "bug", where, TRUE, &fix->bug, error))
+  if (!lp_manifest_get_string (obj, "name", where, FALSE, LP_TEXT_IDENTIFIER, LP_MANIFEST_MAX_NAME,
+                               &fix->name, error) ||
+      !lp_manifest_get_string (obj, "description", where, TRUE, LP_TEXT_PROSE,
+                               LP_MANIFEST_MAX_PROSE, &fix->description, error) ||
+      !lp_manifest_get_string (obj, "bug", where, TRUE, LP_TEXT_PROSE, LP_MANIFEST_MAX_PROSE,
+                               &fix->bug, error))
     return FALSE;
   patched = json_object_get_member (obj, "patched");
   if (patched == NULL)
@@ -220,19 +234,18 @@ lp_manifest_parse_fixes (LpManifest *self, JsonObject *root, GError **error)
 static gboolean
 lp_manifest_parse (LpManifest *self, const char *data, gsize len, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (GError) local_error = NULL;
-  JsonNode *root;
+  g_autoptr (JsonNode) root = NULL;
   JsonObject *obj;
 
   if (len > LP_MANIFEST_MAX_SIZE)
     return lp_manifest_fail (error, "larger than %d bytes", LP_MANIFEST_MAX_SIZE);
-  if (memchr (data, '\0', len) != NULL || !g_utf8_validate (data, len, NULL))
-    return lp_manifest_fail (error, "not UTF-8 text");
-  if (!json_parser_load_from_data (parser, data, len, &local_error))
-    return lp_manifest_fail (error, "not JSON: %s", local_error->message);
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  root = lp_json_parse (data, len, LP_ERROR_INVALID_METADATA, error);
+  if (root == NULL)
+    {
+      g_prefix_error (error, "patch.json: ");
+      return FALSE;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     return lp_manifest_fail (error, "not a JSON object");
   obj = json_node_get_object (root);
   return lp_manifest_parse_format (self, obj, error) &&

@@ -382,6 +382,10 @@ def gen_patch(c, keys):
                manifest=setv('fixes', [{'name': 'CVE-1', 'description': '', 'bug': '', 'patched': 'yes'}]))
     make_patch(c, 'manifest-not-json', M, keys=keys, manifest=lambda m: b'{"format": 1,')
     make_patch(c, 'manifest-array', M, keys=keys, manifest=lambda m: b'[]')
+    # 200 KB of '[' overflowed json-glib's recursive parser (issue 11, defect 1).
+    make_patch(c, 'manifest-deep-nesting', M, keys=keys,
+               manifest=lambda m: b'{"format": 1, "x": ' + b'[' * (200 * 1024) + b'}',
+               expect={'message': 'patch.json: nested deeper than 32 levels'})
     A = 'InvalidArchive'
     make_patch(c, 'no-manifest', A, keys=keys, members=lambda m, ko: [('lkp_Test_57_3.ko', ko)])
     make_patch(c, 'extra-member', A, keys=keys,

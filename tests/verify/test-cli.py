@@ -99,6 +99,16 @@ class VerifyCli(unittest.TestCase):
             with self.subTest(name=name, check=check):
                 self.assert_failed(self.run_verify(*args, self.corpus('patch', name + '.tar')), check)
 
+    def test_deep_nesting_refused_without_crash(self):
+        """patch.json of 200 KB of '[' crashed livepatch-verify (issue 11, defect 1)."""
+        path = self.corpus('patch', 'manifest-deep-nesting.tar')
+        self.assert_failed(self.run_verify(path), 'metadata')
+        r = self.run_verify('--format', 'json', path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual((out['failed-check'], out['error'], out['message']),
+                         ('metadata', 'InvalidMetadata', 'patch.json: nested deeper than 32 levels'))
+
     def test_failure_json(self):
         r = self.run_verify('--format', 'json', self.corpus('patch', 'untrusted-signer.tar'))
         self.assertEqual(r.returncode, 1)

@@ -110,6 +110,8 @@ test_corpus_case (Fixture *fx, gconstpointer data)
       g_assert_error (error, LP_ERROR, code);
       g_assert_null (patch);
       g_test_message ("%s", error->message);
+      if (json_object_has_member (expect, "message"))
+        g_assert_cmpstr (error->message, ==, json_object_get_string_member (expect, "message"));
       lp_test_assert_dir_empty (fx->parent);
       return;
     }
