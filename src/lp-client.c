@@ -654,12 +654,11 @@ deadline_cb (gpointer user_data)
   LpRequest *req = user_data;
 
   req->deadline_id = 0;
+  /* A download's failure adds how far it got. */
   if (req->offer != NULL)
-    abort_request (req,
-                   g_error_new (LP_ERROR, LP_ERROR_NETWORK,
-                                "download from %s missed its deadline of %u s (%" G_GUINT64_FORMAT
-                                " of %" G_GUINT64_FORMAT " bytes received)",
-                                req->host, req->deadline, req->received, req->offer->size));
+    abort_request (req, g_error_new (LP_ERROR, LP_ERROR_NETWORK,
+                                     "download from %s missed its deadline of %u s", req->host,
+                                     req->deadline));
   else
     abort_request (req, g_error_new (LP_ERROR, LP_ERROR_NETWORK,
                                      "%s did not answer within the request deadline of %u s",

@@ -1391,6 +1391,175 @@ assert_check_fails (Fixture *f, const char *rules, LpError code, const char *nee
     g_error ("\"%s\" not in \"%s\"", needle, error->message);
 }
 
+/* ---- issue 11: hostile replies ------------------------------------------- */
+
+static char *
+server_host (Fixture *f)
+{
+  g_autoptr (GUri) uri = g_uri_parse (f->server->url, G_URI_FLAGS_NONE, NULL);
+
+  return g_strdup (g_uri_get_host (uri));
+}
+
+static void
+assert_check_error (Fixture *f, LpRegistration *reg, LpError code, const char *message)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpCheckReply) reply = do_check (f, reg, &error);
+
+  g_assert_null (reply);
+  g_assert_error (error, LP_ERROR, (gint) code);
+  g_assert_cmpstr (error->message, ==, message);
+}
+
+/* 200 KB of '[' overflowed json-glib's recursive parser (defect 1); the
+ * client is refused precisely and works again for the next check. */
+static void
+test_deep_nesting_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr (LpRegistration) reg = register_ok (f);
+  g_autoptr (LpCheckReply) reply = NULL;
+
+  server_misbehave (
+      f->server, "[{\"mode\": \"raw-body\", \"body\": \"[\", \"repeat\": 204800, \"times\": 1}]");
+  assert_check_error (f, reg, LP_ERROR_SERVER, "check: reply: nested deeper than 32 levels");
+  reply = check_ok (f, reg);
+  g_assert_cmpstr (reply->patch->version, ==, "57.3");
+}
+
+/* Comments would let a quote hide brackets from the depth scan. */
+static void
+test_json_comment_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr (LpRegistration) reg = register_ok (f);
+
+  server_misbehave (f->server, "[{\"mode\": \"raw-body\", \"body\": \"{\\\"supported\\\": "
+                               "\\\"supported\\\" /* \\\" */, \\\"patch\\\": null}\"}]");
+  assert_check_error (f, reg, LP_ERROR_SERVER,
+                      "check: reply: not valid JSON: a comment or single-quoted string at byte 26");
+}
+
+/* Terminal escapes in an identifier are refused, not passed on (defect 7). */
+static void
+test_control_characters_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr (LpRegistration) reg = register_ok (f);
+
+  server_misbehave (f->server, "[{\"mode\": \"bad-type\", \"member\": \"supported\", \"value\": "
+                               "\"\\u001b]0;owned\\u0007\\u001b[2J\"}]");
+  assert_check_error (f, reg, LP_ERROR_SERVER,
+                      "check: member \"supported\" contains a control character");
+}
+
+/* A lone surrogate escape decodes to bytes that are not UTF-8; they used to
+ * reach g_variant_new_string() (a critical). */
+static void
+test_lone_surrogate_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpRegistration) reg = NULL;
+
+  server_misbehave (f->server, "[{\"mode\": \"bad-type\", \"on\": \"register\", \"member\": "
+                               "\"tier\", \"value\": \"\\udc00stable\"}]");
+  reg = do_register (f, TEST_TOKEN, &error);
+  g_assert_null (reg);
+  g_assert_error (error, LP_ERROR, LP_ERROR_SERVER);
+  g_assert_cmpstr (error->message, ==, "register: member \"tier\" is not UTF-8 text");
+}
+
+static void
+test_long_member_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr (LpRegistration) reg = register_ok (f);
+  g_autofree char *value = g_strnfill (65, 'x');
+  g_autofree char *rules = g_strdup_printf (
+      "[{\"mode\": \"bad-type\", \"member\": \"patch.version\", \"value\": \"%s\"}]", value);
+
+  server_misbehave (f->server, rules);
+  assert_check_error (f, reg, LP_ERROR_SERVER,
+                      "check: member \"patch.version\" is longer than 64 bytes");
+}
+
+/* An announced size over the one cap is refused by the check: no GET is
+ * ever sent (defect 8). */
+static void
+test_size_over_cap_refused_before_download (Fixture *f, gconstpointer data)
+{
+  g_autoptr (LpRegistration) reg = register_ok (f);
+  g_autofree char *rules =
+      g_strdup_printf ("[{\"mode\": \"wrong-size\", \"size\": %d}]", LP_ARCHIVE_MAX_SIZE + 1);
+  g_autofree char *message =
+      g_strdup_printf ("check: member \"patch.size\" is %d, outside 1..%d bytes",
+                       LP_ARCHIVE_MAX_SIZE + 1, LP_ARCHIVE_MAX_SIZE);
+
+  g_assert_cmpint (LP_ARCHIVE_MAX_SIZE, ==, 64 * 1024 * 1024);
+  server_misbehave (f->server, rules);
+  assert_check_error (f, reg, LP_ERROR_SERVER, message);
+  g_assert_cmpuint (server_count_requests (f->server, "/v1/patches/", NULL), ==, 0);
+}
+
+/* With no Content-Length only the bytes tell: reading stops one byte past
+ * the announced size and nothing is left on disk. */
+static void
+test_unannounced_bytes_stopped (Fixture *f, gconstpointer data)
+{
+  g_autofree char *host = server_host (f);
+  g_autofree char *message =
+      g_strdup_printf ("download from %s is larger than the announced %d bytes", host, PATCH_SIZE);
+  g_autoptr (LpRegistration) reg = register_ok (f);
+  g_autoptr (LpCheckReply) reply = NULL;
+  g_autoptr (GError) error = NULL;
+
+  server_misbehave (f->server,
+                    "[{\"mode\": \"extra-bytes\", \"count\": 8388608, \"no-length\": true}]");
+  reply = check_ok (f, reg);
+  write_file (f->dest, "previous");
+  g_assert_false (do_download (f, reg, reply->patch, &error));
+  g_assert_error (error, LP_ERROR, LP_ERROR_SERVER);
+  g_assert_cmpstr (error->message, ==, message);
+  assert_nothing_left (f);
+}
+
+/* A byte now and then keeps the stall timer quiet; the deadline still ends
+ * the request (defect 5). LP_TEST-style override: 2 s instead of 60. */
+static void
+test_check_deadline (Fixture *f, gconstpointer data)
+{
+  g_autofree char *host = server_host (f);
+  g_autofree char *message =
+      g_strdup_printf ("reading reply: %s did not answer within the request deadline of 2 s", host);
+  g_autoptr (LpRegistration) reg = register_ok (f);
+
+  lp_client_set_stall_timeout (f->client, 30);
+  lp_client_set_request_deadline (f->client, 2);
+  server_misbehave (f->server, "[{\"mode\": \"trickle-body\", \"on\": \"updates\", "
+                               "\"interval\": 0.5}]");
+  assert_check_error (f, reg, LP_ERROR_NETWORK, message);
+}
+
+static void
+test_download_deadline (Fixture *f, gconstpointer data)
+{
+  g_autofree char *host = server_host (f);
+  g_autofree char *suffix = g_strdup_printf (
+      " of %d bytes: download from %s missed its deadline of 2 s", PATCH_SIZE, host);
+  g_autoptr (LpRegistration) reg = register_ok (f);
+  g_autoptr (LpCheckReply) reply = check_ok (f, reg);
+  g_autoptr (GError) error = NULL;
+
+  lp_client_set_stall_timeout (f->client, 30);
+  lp_client_set_request_deadline (f->client, 2);
+  server_misbehave (f->server, "[{\"mode\": \"trickle-body\", \"on\": \"download\", "
+                               "\"interval\": 0.5}]");
+  write_file (f->dest, "previous");
+  g_assert_false (do_download (f, reg, reply->patch, &error));
+  g_assert_error (error, LP_ERROR, LP_ERROR_NETWORK);
+  /* How many bytes trickled in before the deadline is up to the scheduler. */
+  if (!g_str_has_prefix (error->message, "after ") || !g_str_has_suffix (error->message, suffix))
+    g_error ("unexpected message: %s", error->message);
+  assert_nothing_left (f);
+}
+
 static void
 test_check_status (Fixture *f, gconstpointer data)
 {
@@ -1673,6 +1842,16 @@ main (int argc, char **argv)
   ADD ("/transport/server/nothing-to-apply", test_nothing_to_apply);
   ADD ("/transport/server/cutoff-date-sent", test_cutoff_date_sent);
   ADD ("/transport/server/deregister", test_deregister);
+  ADD ("/transport/hostile/deep-nesting-refused", test_deep_nesting_refused);
+  ADD ("/transport/hostile/json-comment-refused", test_json_comment_refused);
+  ADD ("/transport/hostile/control-characters-refused", test_control_characters_refused);
+  ADD ("/transport/hostile/lone-surrogate-refused", test_lone_surrogate_refused);
+  ADD ("/transport/hostile/long-member-refused", test_long_member_refused);
+  ADD ("/transport/hostile/size-over-cap-refused-before-download",
+       test_size_over_cap_refused_before_download);
+  ADD ("/transport/hostile/unannounced-bytes-stopped", test_unannounced_bytes_stopped);
+  ADD ("/transport/hostile/check-deadline", test_check_deadline);
+  ADD ("/transport/hostile/download-deadline", test_download_deadline);
 
   ret = g_test_run ();
   rm_rf (certs_dir);
