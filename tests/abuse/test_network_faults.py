@@ -87,3 +87,37 @@ def test_unresolvable_server_name(enabled):
     assert lp.prop("Enabled") is True
     lp.daemon.set_config({"remote-server": good})
     assert_recovers(lp)
+
+
+def deadline_daemon(lp_stopped, monkeypatch):
+    """The daemon with every request's deadline cut to 3 s (the test-only
+    LP_TEST_REQUEST_DEADLINE; the real bound is 60 s, more for downloads)."""
+    monkeypatch.setenv("LP_TEST_REQUEST_DEADLINE", "3")
+    lp_stopped.daemon.start()
+    lp_stopped.enable()
+    lp_stopped.server.publish([("57.3", lp_stopped.kit.make("57.3"))])
+    return lp_stopped
+
+
+def test_trickled_check_reply_hits_the_deadline(lp_stopped, monkeypatch):
+    """One byte a second never trips the stall timeout: the deadline ends it
+    (issue 11, defect 5)."""
+    lp = deadline_daemon(lp_stopped, monkeypatch)
+    lp.server.misbehave(mode="trickle-body", on="updates", interval=1)
+    error = failing_refresh(lp)
+    assert error_name(error) == "Network", error.message
+    assert error.message.endswith(
+        "check failed: reading reply: 127.0.0.1 did not answer within the request deadline of 3 s")
+    assert lp.prop("CheckState") == "check-failed"
+    assert_recovers(lp)
+
+
+def test_trickled_download_hits_the_deadline(lp_stopped, monkeypatch):
+    lp = deadline_daemon(lp_stopped, monkeypatch)
+    lp.server.misbehave(mode="trickle-body", on="download", interval=1)
+    error = failing_refresh(lp)
+    assert error_name(error) == "Network", error.message
+    assert error.message.endswith("download from 127.0.0.1 missed its deadline of 3 s"), \
+        error.message
+    assert lp.prop("CheckState") == "checked"
+    assert_recovers(lp)
