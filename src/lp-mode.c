@@ -6,9 +6,17 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "lp-mode.h"
+#include "lp-text.h"
 
 #define LP_MODE_CMDLINE_KEY "canonical_livepatch_mode="
+/* Longer than any mode name with a newline: anything bigger is not a mode. */
+#define LP_MODE_FILE_MAX 64
 
 static const char *const lp_mode_names[] = { "normal", "no-apply", "no-refresh", "stop" };
 
@@ -51,24 +59,68 @@ mode_from_cmdline (const char *cmdline_path)
   return NULL;
 }
 
+/* Reads the whole file open on @fd into @buf (LP_MODE_FILE_MAX + 1 bytes),
+ * NUL-terminated; returns why not, or NULL. */
+static const char *
+mode_file_read (int fd, char *buf)
+{
+  struct stat st;
+  ssize_t n;
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    return "not a regular file";
+  n = read (fd, buf, LP_MODE_FILE_MAX + 1);
+  if (n < 0)
+    return g_strerror (errno);
+  if (n > LP_MODE_FILE_MAX)
+    return "larger than " G_STRINGIFY (LP_MODE_FILE_MAX) " bytes";
+  buf[n] = '\0';
+  return NULL;
+}
+
+/* The mode file lives in /var/local, which Debian lets group staff write:
+ * it is read as a hostile file. Only a regular file, not through a symbolic
+ * link (which could point at /etc/shadow, whose first line the warning below
+ * would then log), non-blocking (a FIFO would hang the daemon) and at most
+ * LP_MODE_FILE_MAX bytes (/dev/zero never ends). */
 static char *
 mode_from_file (const char *mode_file)
 {
-  g_autofree char *text = NULL;
+  char buf[LP_MODE_FILE_MAX + 1];
+  const char *why;
+  int fd;
 
-  if (mode_file == NULL || !g_file_get_contents (mode_file, &text, NULL, NULL))
+  if (mode_file == NULL)
     return NULL;
-  return g_strdup (g_strstrip (text));
+  fd = open (mode_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0)
+    {
+      if (errno != ENOENT)
+        g_warning ("ignoring %s: %s", mode_file, g_strerror (errno));
+      return NULL;
+    }
+  why = mode_file_read (fd, buf);
+  close (fd);
+  if (why != NULL)
+    {
+      g_warning ("ignoring %s: %s", mode_file, why);
+      return NULL;
+    }
+  return g_strdup (g_strstrip (buf));
 }
 
 static gboolean
 mode_parse_source (const char *text, const char *origin, LpMode *out_mode)
 {
+  g_autofree char *shown = NULL;
+
   if (text == NULL || *text == '\0')
     return FALSE;
   if (lp_mode_from_string (text, out_mode))
     return TRUE;
-  g_warning ("ignoring unknown operating mode '%s' from %s", text, origin);
+  /* Whoever wrote the file does not get to put escapes into the journal. */
+  shown = lp_text_clean (text);
+  g_warning ("ignoring unknown operating mode '%s' from %s", shown, origin);
   return FALSE;
 }
 

@@ -8,6 +8,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -362,6 +363,55 @@ test_mode_sources (void)
   rm_rf (dir);
 }
 
+/* The mode file is in /var/local, writable by group staff on Debian: a FIFO
+ * there used to hang the daemon, a symbolic link made it read (and log) any
+ * file, and a huge file was read whole. Each is ignored with a warning. */
+static void
+test_mode_file_hostile (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lp-mode-XXXXXX", NULL);
+  g_autofree char *file = g_build_filename (dir, "mode", NULL);
+  g_autofree char *target = g_build_filename (dir, "secret", NULL);
+  g_autofree char *padded = g_strnfill (1024 * 1024, ' ');
+  g_autofree char *big = NULL;
+  g_autofree char *warning = NULL;
+
+  g_assert_true (g_file_set_contents (target, "stop\n", -1, NULL));
+  g_assert_cmpint (symlink (target, file), ==, 0);
+  warning = g_strdup_printf ("ignoring %s: Too many levels of symbolic links", file);
+  g_test_expect_message ("lp-mode", G_LOG_LEVEL_WARNING, warning);
+  g_assert_cmpint (lp_mode_read (NULL, file), ==, LP_MODE_NORMAL);
+  g_test_assert_expected_messages ();
+
+  g_assert_cmpint (unlink (file), ==, 0);
+  g_assert_cmpint (mkfifo (file, 0600), ==, 0);
+  g_free (warning);
+  warning = g_strdup_printf ("ignoring %s: not a regular file", file);
+  g_test_expect_message ("lp-mode", G_LOG_LEVEL_WARNING, warning);
+  g_assert_cmpint (lp_mode_read (NULL, file), ==, LP_MODE_NORMAL);
+  g_test_assert_expected_messages ();
+
+  g_assert_cmpint (unlink (file), ==, 0);
+  big = g_strconcat ("stop", padded, NULL);
+  g_assert_true (g_file_set_contents (file, big, -1, NULL));
+  g_free (warning);
+  warning = g_strdup_printf ("ignoring %s: larger than 64 bytes", file);
+  g_test_expect_message ("lp-mode", G_LOG_LEVEL_WARNING, warning);
+  g_assert_cmpint (lp_mode_read (NULL, file), ==, LP_MODE_NORMAL);
+  g_test_assert_expected_messages ();
+
+  /* What it holds reaches the journal without its escapes. */
+  g_assert_true (g_file_set_contents (file, "\x1b]0;owned\x07\n", -1, NULL));
+  g_free (warning);
+  warning = g_strdup_printf ("ignoring unknown operating mode '\xef\xbf\xbd]0;owned\xef\xbf\xbd' "
+                             "from %s",
+                             file);
+  g_test_expect_message ("lp-mode", G_LOG_LEVEL_WARNING, warning);
+  g_assert_cmpint (lp_mode_read (NULL, file), ==, LP_MODE_NORMAL);
+  g_test_assert_expected_messages ();
+  rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -382,5 +432,6 @@ main (int argc, char **argv)
   g_test_add_func ("/kernel/debian-architecture", test_debian_architecture);
   g_test_add_func ("/kernel/module-name-from-file", test_module_name);
   g_test_add_func ("/mode/cmdline-then-file", test_mode_sources);
+  g_test_add_func ("/mode/file-hostile", test_mode_file_hostile);
   return g_test_run ();
 }
