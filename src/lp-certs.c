@@ -322,15 +322,25 @@ lp_cert_set_get_origin (LpCertSet *self, guint index)
   return entry->origin;
 }
 
-/* INTEGER contents may carry a leading zero byte (sign) on one side only. */
-static gboolean
-lp_certs_serial_equal (const guint8 *a, gsize a_len, const guint8 *b, gsize b_len)
+/* As the kernel's key ids (asymmetric_key_generate_id): issuer Name and
+ * serial contents compared byte for byte, never as numbers, so a serial
+ * with a superfluous leading zero names no certificate. */
+gboolean
+lp_cert_matches_issuer_serial (gnutls_x509_crt_t cert, const gnutls_datum_t *issuer_dn,
+                               const gnutls_datum_t *serial)
 {
-  while (a_len > 1 && a[0] == 0)
-    a++, a_len--;
-  while (b_len > 1 && b[0] == 0)
-    b++, b_len--;
-  return a_len == b_len && memcmp (a, b, a_len) == 0;
+  gnutls_datum_t dn = { NULL, 0 };
+  guint8 buf[64];
+  size_t buf_len = sizeof buf;
+  gboolean match;
+
+  if (gnutls_x509_crt_get_raw_issuer_dn (cert, &dn) < 0)
+    return FALSE;
+  match = dn.size == issuer_dn->size && memcmp (dn.data, issuer_dn->data, dn.size) == 0;
+  gnutls_free (dn.data);
+  if (!match || gnutls_x509_crt_get_serial (cert, buf, &buf_len) < 0)
+    return FALSE;
+  return buf_len == serial->size && memcmp (buf, serial->data, buf_len) == 0;
 }
 
 gnutls_x509_crt_t
@@ -340,18 +350,8 @@ lp_cert_set_find_by_issuer_serial (LpCertSet *self, const gnutls_datum_t *issuer
   for (guint i = 0; i < self->entries->len; i++)
     {
       LpCertEntry *entry = g_ptr_array_index (self->entries, i);
-      gnutls_datum_t dn = { NULL, 0 };
-      guint8 buf[64];
-      size_t buf_len = sizeof buf;
-      gboolean match;
 
-      if (gnutls_x509_crt_get_raw_issuer_dn (entry->crt, &dn) < 0)
-        continue;
-      match = dn.size == issuer_dn->size && memcmp (dn.data, issuer_dn->data, dn.size) == 0;
-      gnutls_free (dn.data);
-      if (!match || gnutls_x509_crt_get_serial (entry->crt, buf, &buf_len) < 0)
-        continue;
-      if (lp_certs_serial_equal (buf, buf_len, serial->data, serial->size))
+      if (lp_cert_matches_issuer_serial (entry->crt, issuer_dn, serial))
         return entry->crt;
     }
   return NULL;

@@ -41,7 +41,10 @@ gnutls_x509_crt_t lp_cert_set_get_cert (LpCertSet *self, guint index);
 const char *lp_cert_set_get_origin (LpCertSet *self, guint index);
 
 /* The signer lookups of a PKCS#7 SignerInfo; NULL when absent.
- * @issuer_dn is the DER-encoded issuer Name, @serial the raw INTEGER bytes. */
+ * @issuer_dn is the DER-encoded issuer Name, @serial the raw INTEGER bytes;
+ * both compared byte for byte, as the kernel compares key ids. */
+gboolean lp_cert_matches_issuer_serial (gnutls_x509_crt_t cert, const gnutls_datum_t *issuer_dn,
+                                        const gnutls_datum_t *serial);
 gnutls_x509_crt_t lp_cert_set_find_by_issuer_serial (LpCertSet *self,
                                                      const gnutls_datum_t *issuer_dn,
                                                      const gnutls_datum_t *serial);

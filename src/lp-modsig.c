@@ -1,4 +1,5 @@
-/* lp-modsig.c: kernel module signature verification (PKCS#7, GnuTLS)
+/* lp-modsig.c: kernel module signature verification (trailer, PKCS#7 via
+ * lp-pkcs7, RSA with GnuTLS)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,12 +10,12 @@
 #include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
-#include <gnutls/pkcs7.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "lp-error.h"
 #include "lp-modsig.h"
+#include "lp-pkcs7.h"
 
 /* struct module_signature in the kernel's include/linux/module_signature.h */
 #define LP_MODSIG_TRAILER_LEN 12
@@ -37,10 +38,7 @@ typedef struct
   int fd;
 } LpModsigSource;
 
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_pkcs7_t, gnutls_pkcs7_deinit, NULL)
 G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_pubkey_t, gnutls_pubkey_deinit, NULL)
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (gnutls_pkcs7_signature_info_st,
-                                  gnutls_pkcs7_signature_info_deinit)
 
 /* gnutls_hash_deinit() also returns the digest; a cleanup only discards it */
 static void
@@ -109,65 +107,24 @@ lp_modsig_parse_trailer (const guint8 *tail, gsize len, gsize *out_module_len, g
   return TRUE;
 }
 
-static gboolean
-lp_modsig_check_shape (gnutls_pkcs7_t pkcs7, GError **error)
-{
-  gnutls_datum_t content = { NULL, 0 };
-  int count = gnutls_pkcs7_get_signature_count (pkcs7);
-  int rc;
-
-  if (count != 1)
-    return lp_modsig_fail (error, "PKCS#7 has %d signers, expected exactly one", MAX (count, 0));
-  rc = gnutls_pkcs7_get_embedded_data (pkcs7, 0, &content);
-  gnutls_free (content.data);
-  /* GnuTLS 3.7 says REQUESTED_DATA_NOT_AVAILABLE for detached content, newer
-   * releases NO_EMBEDDED_DATA; anything else means content is there. */
-  if (rc != GNUTLS_E_NO_EMBEDDED_DATA && rc != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-    return lp_modsig_fail (error, "PKCS#7 carries embedded content; the kernel needs it detached");
-  return TRUE;
-}
-
-static gboolean
-lp_modsig_check_algorithm (const gnutls_pkcs7_signature_info_st *info, GError **error)
-{
-  gnutls_digest_algorithm_t dig = gnutls_sign_get_hash_algorithm (info->algo);
-
-  if (info->signed_attrs != NULL)
-    return lp_modsig_fail (error, "signed attributes are present; the kernel's module "
-                                  "signatures have none");
-  if (info->algo == GNUTLS_SIGN_UNKNOWN ||
-      gnutls_sign_get_pk_algorithm (info->algo) != GNUTLS_PK_RSA)
-    return lp_modsig_fail (error, "signature algorithm %s is not RSA (PKCS#1 v1.5)",
-                           gnutls_sign_get_name (info->algo) ? gnutls_sign_get_name (info->algo)
-                                                             : "unknown");
-  if (dig != GNUTLS_DIG_SHA256 && dig != GNUTLS_DIG_SHA384 && dig != GNUTLS_DIG_SHA512)
-    return lp_modsig_fail (error, "digest %s is not SHA-256, SHA-384 or SHA-512",
-                           gnutls_digest_get_name (dig) ? gnutls_digest_get_name (dig) : "unknown");
-  return TRUE;
-}
-
-/* gnutls_pkcs7_verify() with a trust list cannot find an issuer+serial signer
- * when no certificate is embedded (sign-file's default), so look it up here. */
+/* The kernel's pkcs7_validate_trust(): the signer's key id looked up among
+ * the trusted keys.  gnutls_pkcs7_verify() could not do this for an
+ * issuer+serial signer without embedded certificates (sign-file's default). */
 static gnutls_x509_crt_t
-lp_modsig_find_signer (const gnutls_pkcs7_signature_info_st *info, LpCertSet *trusted,
-                       const char **out_method, GError **error)
+lp_modsig_find_signer (const LpPkcs7Signer *signer, LpCertSet *trusted, const char **out_method,
+                       GError **error)
 {
-  gnutls_x509_crt_t cert = NULL;
+  gnutls_x509_crt_t cert;
 
-  if (info->issuer_keyid.size > 0)
+  if (signer->version == LP_PKCS7_SIGNER_KEY_ID)
     {
       *out_method = "subject-key-id";
-      cert = lp_cert_set_find_by_key_id (trusted, &info->issuer_keyid);
-    }
-  else if (info->issuer_dn.size > 0 && info->signer_serial.size > 0)
-    {
-      *out_method = "issuer-serial";
-      cert = lp_cert_set_find_by_issuer_serial (trusted, &info->issuer_dn, &info->signer_serial);
+      cert = lp_cert_set_find_by_key_id (trusted, &signer->key_id);
     }
   else
     {
-      lp_modsig_fail (error, "the signer is identified neither by issuer and serial nor by key id");
-      return NULL;
+      *out_method = "issuer-serial";
+      cert = lp_cert_set_find_by_issuer_serial (trusted, &signer->issuer, &signer->serial);
     }
   if (cert == NULL)
     lp_modsig_fail (error, "signer (by %s) is not among the %u trusted certificates", *out_method,
@@ -232,44 +189,95 @@ lp_modsig_hash_module (const LpModsigSource *src, gsize module_len, gnutls_diges
 }
 
 static gboolean
-lp_modsig_verify_with (gnutls_x509_crt_t cert, const gnutls_pkcs7_signature_info_st *info,
-                       const LpModsigSource *src, gsize module_len, guint *out_bits, GError **error)
+lp_modsig_import_rsa (gnutls_x509_crt_t cert, gnutls_pubkey_t *out, guint *out_bits, GError **error)
 {
   g_auto (gnutls_pubkey_t) pubkey = NULL;
-  guint8 digest[LP_MODSIG_MAX_DIGEST_LEN];
-  gnutls_datum_t hash = { digest, 0 };
   unsigned int bits = 0;
-  int rc;
 
   if (gnutls_pubkey_init (&pubkey) < 0 || gnutls_pubkey_import_x509 (pubkey, cert, 0) < 0)
     return lp_modsig_fail (error, "cannot read the signer certificate's public key");
   if (gnutls_pubkey_get_pk_algorithm (pubkey, &bits) != GNUTLS_PK_RSA)
     return lp_modsig_fail (error, "the signer certificate's key is not RSA");
-  if (bits < LP_MODSIG_MIN_RSA_BITS)
-    return lp_modsig_fail (error, "RSA key of %u bits is weaker than %u bits", bits,
-                           LP_MODSIG_MIN_RSA_BITS);
-  if (!lp_modsig_hash_module (src, module_len, gnutls_sign_get_hash_algorithm (info->algo), &hash,
-                              error))
-    return FALSE;
-  /* Checking the digest alone is sound because lp_modsig_check_algorithm()
-   * refused signed attributes: the RSA signature is over the digest of the
-   * module itself. No certificate-chain or date checks here: like the
-   * kernel, a trusted certificate verifies modules past its notAfter. */
-  rc = gnutls_pubkey_verify_hash2 (pubkey, info->algo, 0, &hash, &info->sig);
-  if (rc < 0)
-    return lp_modsig_fail (error, "signature does not match the module: %s", gnutls_strerror (rc));
+  *out = g_steal_pointer (&pubkey);
   *out_bits = bits;
   return TRUE;
 }
 
+/* PKCS#1 v1.5 over the module's digest, which is all that is signed since
+ * lp-pkcs7 refused signed attributes.  The kernel's pkcs1pad takes only a
+ * signature exactly as long as the modulus. */
+static gboolean
+lp_modsig_rsa_verify (gnutls_pubkey_t pubkey, guint bits, const LpPkcs7Signer *signer,
+                      const gnutls_datum_t *hash, GError **error)
+{
+  int rc;
+
+  if (signer->signature.size != (bits + 7) / 8)
+    return lp_modsig_fail (error, "signature is %u bytes; the %u-bit RSA key needs %u",
+                           signer->signature.size, bits, (bits + 7) / 8);
+  rc = gnutls_pubkey_verify_hash2 (pubkey, gnutls_pk_to_sign (GNUTLS_PK_RSA, signer->digest), 0,
+                                   hash, &signer->signature);
+  if (rc < 0)
+    return lp_modsig_fail (error, "signature does not match the module: %s", gnutls_strerror (rc));
+  return TRUE;
+}
+
+/* No certificate-chain or date checks: like the kernel, a trusted
+ * certificate verifies modules past its notAfter. */
+static gboolean
+lp_modsig_verify_with (gnutls_x509_crt_t cert, const LpPkcs7Signer *signer,
+                       const gnutls_datum_t *hash, guint *out_bits, GError **error)
+{
+  g_auto (gnutls_pubkey_t) pubkey = NULL;
+  guint bits = 0;
+
+  if (!lp_modsig_import_rsa (cert, &pubkey, &bits, error))
+    return FALSE;
+  if (bits < LP_MODSIG_MIN_RSA_BITS)
+    return lp_modsig_fail (error, "RSA key of %u bits is weaker than %u bits", bits,
+                           LP_MODSIG_MIN_RSA_BITS);
+  if (!lp_modsig_rsa_verify (pubkey, bits, signer, hash, error))
+    return FALSE;
+  *out_bits = bits;
+  return TRUE;
+}
+
+/* The kernel's pkcs7_find_key() and pkcs7_verify_one(): an embedded RSA
+ * certificate with the signer's issuer and serial is taken as the signer
+ * and must verify the signature too, before any trusted key is asked. */
+static gboolean
+lp_modsig_check_embedded_signer (const LpPkcs7Signer *signer, const gnutls_datum_t *hash,
+                                 GError **error)
+{
+  if (signer->version != LP_PKCS7_SIGNER_ISSUER_SERIAL)
+    return TRUE;
+  for (guint i = 0; i < signer->certs->len; i++)
+    {
+      gnutls_x509_crt_t cert = g_ptr_array_index (signer->certs, i);
+      g_auto (gnutls_pubkey_t) pubkey = NULL;
+      guint bits = 0;
+
+      if (!lp_cert_matches_issuer_serial (cert, &signer->issuer, &signer->serial) ||
+          !lp_modsig_import_rsa (cert, &pubkey, &bits, NULL))
+        continue;
+      if (!lp_modsig_rsa_verify (pubkey, bits, signer, hash, NULL))
+        return lp_modsig_fail (error,
+                               "embedded certificate %u has the signer's issuer and serial "
+                               "but does not verify the signature",
+                               i + 1);
+      return TRUE;
+    }
+  return TRUE;
+}
+
 static LpModsigInfo *
-lp_modsig_info_new (gnutls_x509_crt_t cert, const gnutls_pkcs7_signature_info_st *info,
-                    const char *method, guint bits, gsize module_len)
+lp_modsig_info_new (gnutls_x509_crt_t cert, const LpPkcs7Signer *signer, const char *method,
+                    guint bits, gsize module_len)
 {
   LpModsigInfo *out = g_new0 (LpModsigInfo, 1);
 
   out->signer = lp_cert_describe_subject (cert);
-  out->hash = g_strdup (gnutls_digest_get_name (gnutls_sign_get_hash_algorithm (info->algo)));
+  out->hash = g_strdup (gnutls_digest_get_name (signer->digest));
   out->key_id = lp_cert_describe_key_id (cert);
   if (out->key_id[0] == '\0')
     {
@@ -282,27 +290,6 @@ lp_modsig_info_new (gnutls_x509_crt_t cert, const gnutls_pkcs7_signature_info_st
   return out;
 }
 
-/* The PKCS#7 policy up to the signer's identity; the digest comes later. */
-static gboolean
-lp_modsig_read_signer (const guint8 *der_data, gsize sig_len, gnutls_pkcs7_t *pkcs7,
-                       gnutls_pkcs7_signature_info_st *info, GError **error)
-{
-  gnutls_datum_t der = { (unsigned char *) der_data, (unsigned int) sig_len };
-  int rc;
-
-  if (gnutls_pkcs7_init (pkcs7) < 0)
-    return lp_modsig_fail (error, "out of memory");
-  rc = gnutls_pkcs7_import (*pkcs7, &der, GNUTLS_X509_FMT_DER);
-  if (rc < 0)
-    return lp_modsig_fail (error, "cannot parse the PKCS#7 data: %s", gnutls_strerror (rc));
-  if (!lp_modsig_check_shape (*pkcs7, error))
-    return FALSE;
-  rc = gnutls_pkcs7_get_signature_info (*pkcs7, 0, info);
-  if (rc < 0)
-    return lp_modsig_fail (error, "cannot read the signer: %s", gnutls_strerror (rc));
-  return lp_modsig_check_algorithm (info, error);
-}
-
 /* Everything after the trailer, the same for a buffer and a file: @der is
  * the PKCS#7 (@sig_len bytes), the signed module the first @module_len
  * bytes of @src. */
@@ -310,21 +297,25 @@ static gboolean
 lp_modsig_verify_parsed (const LpModsigSource *src, const guint8 *der, gsize module_len,
                          gsize sig_len, LpCertSet *trusted, LpModsigInfo **out_info, GError **error)
 {
-  g_auto (gnutls_pkcs7_t) pkcs7 = NULL;
-  g_auto (gnutls_pkcs7_signature_info_st) info = { 0 };
+  g_auto (LpPkcs7Signer) signer = { 0 };
+  guint8 digest[LP_MODSIG_MAX_DIGEST_LEN];
+  gnutls_datum_t hash = { digest, 0 };
   gnutls_x509_crt_t cert;
   const char *method = NULL;
   guint bits = 0;
 
-  if (!lp_modsig_read_signer (der, sig_len, &pkcs7, &info, error))
-    return FALSE;
-  cert = lp_modsig_find_signer (&info, trusted, &method, error);
-  if (cert == NULL)
-    return FALSE;
-  if (!lp_modsig_verify_with (cert, &info, src, module_len, &bits, error))
+  if (!lp_pkcs7_parse_module_signature (der, sig_len, &signer, error))
+    {
+      g_prefix_error (error, "module signature: ");
+      return FALSE;
+    }
+  cert = lp_modsig_find_signer (&signer, trusted, &method, error);
+  if (cert == NULL || !lp_modsig_hash_module (src, module_len, signer.digest, &hash, error) ||
+      !lp_modsig_check_embedded_signer (&signer, &hash, error) ||
+      !lp_modsig_verify_with (cert, &signer, &hash, &bits, error))
     return FALSE;
   if (out_info != NULL)
-    *out_info = lp_modsig_info_new (cert, &info, method, bits, module_len);
+    *out_info = lp_modsig_info_new (cert, &signer, method, bits, module_len);
   return TRUE;
 }
 

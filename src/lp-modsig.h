@@ -26,9 +26,11 @@ void lp_modsig_info_free (LpModsigInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpModsigInfo, lp_modsig_info_free)
 
 /* Verifies the appended signature of a kernel module the way the kernel does:
- * trailer fields, one signer, detached content, no signed attributes,
- * SHA-256/384/512 with RSA >= 2048 bits, signer found in @trusted by
- * issuer+serial or subjectKeyIdentifier; certificate dates not enforced.
+ * trailer fields, then the PKCS#7 field by field as lp-pkcs7.h describes
+ * (one signer, detached data content, no signed attributes, rsaEncryption,
+ * SHA-256/384/512), an embedded certificate naming the signer must verify
+ * it, RSA >= 2048 bits, signer found in @trusted by issuer+serial or
+ * subjectKeyIdentifier compared byte for byte; certificate dates not enforced.
  * Every failure is LP_ERROR_INVALID_SIGNATURE with a precise message.
  * Thread-safe. */
 gboolean lp_modsig_verify (const guint8 *data, gsize len, LpCertSet *trusted,

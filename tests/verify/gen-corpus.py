@@ -39,6 +39,7 @@ def load_tool(name):
 
 
 mtp = load_tool('make-test-patch')
+pkcs7 = load_tool('pkcs7-edit')
 
 
 def run(*cmd, **kw):
@@ -229,6 +230,72 @@ def gen_modsig(c, keys):
     bad('empty', b'')
     bad('appended-byte', good + b'\n')
     bad('other-module-signature', with_sig(fake_module(c, 'lkp_other', '58.1'), der))
+    gen_modsig_envelopes(c, keys, good, sign_file(c, body, *k4, ski=True))
+
+
+def cert_der(key):
+    return run('openssl', 'x509', '-in', key[1], '-outform', 'DER')
+
+
+# The kernel's PKCS#7 rules, one envelope each (tests/tools/pkcs7-edit makes
+# them from sign-file's output, the RSA signature left valid), with the
+# exact message the verifier must give.
+ENVELOPE_ERRORS = {
+    'signed-attributes-empty': 'PKCS#7 SignerInfo has an empty signed-attributes set; the kernel '
+                               'refuses module signatures with signed attributes, even none',
+    'signed-attributes-sequence-form': 'PKCS#7 SignerInfo has signed attributes; the kernel '
+                                       'refuses them in module signatures',
+    'signature-algorithm-sha512-with-rsa': 'PKCS#7 signature algorithm RSA-SHA512 '
+                                           '(1.2.840.113549.1.1.13) is not rsaEncryption '
+                                           '(1.2.840.113549.1.1.1), the only RSA signature the '
+                                           "kernel's PKCS#7 parser takes",
+    'digest-algorithms-md5': "PKCS#7 digestAlgorithms lists MD5 (1.2.840.113549.2.5), not the "
+                             "signer's SHA512",
+    'digest-algorithms-extra': 'PKCS#7 digestAlgorithms lists SHA256 (2.16.840.1.101.3.4.2.1), '
+                               "not the signer's SHA512",
+    'digest-algorithms-empty': "PKCS#7 digestAlgorithms is empty; it must list the signer's SHA512",
+    'content-type-not-data': 'PKCS#7 eContentType 1.3.6.1.4.1.311.2.1.4 is not data '
+                             '(1.2.840.113549.1.7.1)',
+    'content-info-not-signed-data': 'PKCS#7 contentType 1.2.840.113549.1.7.1 is not signedData '
+                                    '(1.2.840.113549.1.7.2)',
+    'embedded-content-empty': 'PKCS#7 carries embedded content; the kernel needs it detached',
+    'signer-v3-issuer-serial': 'PKCS#7 SignerInfo version 3 names its signer by issuer and '
+                               'serial; the kernel needs a subjectKeyIdentifier for version 3',
+    'signer-v1-key-id': 'PKCS#7 SignerInfo version 1 names its signer by key id; the kernel '
+                        'needs issuer and serial for version 1',
+    'signed-data-v3-signer-v1': 'PKCS#7 SignerInfo version 1 does not go with SignedData version 3',
+    'signed-data-v1-signer-v3': 'PKCS#7 SignerInfo version 3 does not go with SignedData version 1',
+    'signed-data-version-2': 'PKCS#7 SignedData version is not the one-byte INTEGER 1 or 3',
+    'signer-version-2': 'PKCS#7 SignerInfo version is not the one-byte INTEGER 1 or 3',
+    'version-two-bytes': 'PKCS#7 SignedData version is not the one-byte INTEGER 1 or 3',
+    'serial-leading-zero': "PKCS#7 signer's serial number is not in its shortest form (a leading "
+                           'zero byte), so it names no certificate',
+    'key-id-empty': "PKCS#7 signer's subjectKeyIdentifier is empty",
+    'no-signers': 'PKCS#7 has 0 signers, expected exactly one',
+    'crls-present': 'PKCS#7 carries certificate revocation lists; module signatures have none',
+    'embedded-cert-not-x509': 'PKCS#7 embedded certificate 1 does not parse as X.509',
+    'embedded-signer-cert-other-key': "embedded certificate 1 has the signer's issuer and serial "
+                                      'but does not verify the signature',
+    'signer-info-extra-field': 'DER SignerInfo: 2 unexpected bytes after its last field',
+    'signature-leading-zero': 'signature is 513 bytes; the 4096-bit RSA key needs 512',
+    'der-indefinite-length': 'DER ContentInfo: indefinite length (BER, not DER)',
+    'der-length-not-minimal': 'DER ContentInfo: length not in its shortest form',
+    'der-trailing-bytes': 'DER PKCS#7 message: 2 unexpected bytes after its last field',
+}
+
+
+def gen_modsig_envelopes(c, keys, by_issuer_serial, by_key_id):
+    k4 = keys['rsa4096']
+    ctx = {'impostor_cert': pkcs7.replace_spki(cert_der(k4), cert_der(keys['rsa2048'])),
+           'unrelated_cert': cert_der(keys['untrusted'])}
+    signed = {'is': by_issuer_serial, 'ski': by_key_id, 'raw': by_issuer_serial}
+    assert set(ENVELOPE_ERRORS) == set(pkcs7.VARIANTS)
+    for name, (source, _) in pkcs7.VARIANTS.items():
+        c.add('modsig', name, pkcs7.make(name, signed[source], ctx), 'InvalidSignature', ext='.ko',
+              message='module signature: ' + ENVELOPE_ERRORS[name])
+    for name, (source, _) in pkcs7.ACCEPTED.items():
+        c.add('modsig', name, pkcs7.make(name, signed[source], ctx), ext='.ko',
+              method='issuer-serial' if source == 'is' else 'subject-key-id')
 
 
 # ---------------------------------------------------------------- archives
@@ -430,8 +497,11 @@ def generate(out):
 
 def main():
     out = os.path.abspath(sys.argv[1])
-    with open(__file__, 'rb') as f:
-        me = hashlib.sha256(f.read()).hexdigest()
+    digest = hashlib.sha256()
+    for source in (__file__, os.path.join(TOOLS, 'pkcs7-edit')):
+        with open(source, 'rb') as f:
+            digest.update(f.read())
+    me = digest.hexdigest()
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out + '.lock', 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -26,7 +26,7 @@ load_trusted (void)
 }
 
 /* One corpus module: verifies with the expected method, or fails with the
- * expected code, by buffer and by fd alike. */
+ * expected code (and, where the corpus names one, the exact message). */
 static void
 test_corpus_case (gconstpointer data)
 {
@@ -48,6 +48,8 @@ test_corpus_case (gconstpointer data)
       g_assert_false (ok);
       g_assert_null (info);
       g_test_message ("%s", error->message);
+      if (json_object_has_member (entry, "message"))
+        g_assert_cmpstr (error->message, ==, json_object_get_string_member (entry, "message"));
       return;
     }
   g_assert_no_error (error);
