@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <polkit/polkit.h>
 
 #include "lp-authority.h"
@@ -62,8 +63,9 @@ return_denied (GTask *task, const char *action_id, const char *why, GError *caus
   if (cause != NULL)
     g_dbus_error_strip_remote_error (cause);
   g_debug ("%s denied: %s%s%s", action_id, why, cause ? ": " : "", cause ? cause->message : "");
-  g_task_return_new_error (task, LP_ERROR, LP_ERROR_NOT_AUTHORIZED, "not authorized to %s: %s%s%s",
-                           action_id, why, cause ? ": " : "", cause ? cause->message : "");
+  g_task_return_new_error (task, LP_ERROR, LP_ERROR_NOT_AUTHORIZED,
+                           _ ("not authorized to %s: %s%s%s"), action_id, _ (why),
+                           cause ? ": " : "", cause ? cause->message : "");
 }
 
 /* Answers every waiter of @batch (allowed when @why is NULL) and forgets it. */
@@ -99,7 +101,7 @@ check_authorization_cb (GObject *source, GAsyncResult *result, gpointer user_dat
   res = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (source), result, &error);
   self->in_flight--;
   if (res == NULL)
-    finish_batch (self, batch, "polkit could not decide", error);
+    finish_batch (self, batch, N_ ("polkit could not decide"), error);
   else if (polkit_authorization_result_get_is_authorized (res))
     finish_batch (self, batch, NULL, NULL);
   else if (polkit_authorization_result_get_is_challenge (res))
@@ -146,7 +148,7 @@ authority_get_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   while (!g_queue_is_empty (&self->queued))
-    finish_batch (self, g_queue_pop_head (&self->queued), "polkit is not available", error);
+    finish_batch (self, g_queue_pop_head (&self->queued), N_ ("polkit is not available"), error);
 }
 
 /* Joins the batch asking the same question, or queues a new one. */
@@ -188,7 +190,7 @@ lp_authority_check_async (LpAuthority *self, GDBusMethodInvocation *invocation,
   /* A peer-to-peer connection has no sender for polkit to look up. */
   if (sender == NULL)
     {
-      return_denied (task, action_id, "the caller has no bus name", NULL);
+      return_denied (task, action_id, N_ ("the caller has no bus name"), NULL);
       return;
     }
   if (g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION)

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <stdio.h>
@@ -91,16 +92,16 @@ sighup_cb (gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
 
-  g_message ("reloading configuration");
+  g_message (_ ("reloading configuration"));
   if (!lp_config_reload (ctx.config, &error))
-    g_warning ("configuration not reloaded: %s", error->message);
+    g_warning (_ ("configuration not reloaded: %s"), error->message);
   return G_SOURCE_CONTINUE;
 }
 
 static gboolean
 sigterm_cb (gpointer user_data)
 {
-  g_message ("stopping");
+  g_message (_ ("stopping"));
   lp_engine_shutdown (ctx.engine);
   g_main_loop_quit (ctx.loop);
   return G_SOURCE_REMOVE;
@@ -127,7 +128,7 @@ state_dir_prepare (GError **error)
     {
       int saved_errno = errno;
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "cannot create state directory %s: %s", dirs[0], g_strerror (saved_errno));
+                   _ ("cannot create state directory %s: %s"), dirs[0], g_strerror (saved_errno));
       return NULL;
     }
   return g_strdup (dirs[0]);
@@ -149,27 +150,30 @@ static gboolean
 parse_options (Options *opts, int *argc, char ***argv, GError **error)
 {
   const GOptionEntry entries[] = {
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opts->verbose, "Log informational messages", NULL },
-    { "debug", 0, 0, G_OPTION_ARG_NONE, &opts->debug, "Log debugging messages", NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &opts->version, "Print the version and exit", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opts->verbose, N_ ("Log informational messages"),
+      NULL },
+    { "debug", 0, 0, G_OPTION_ARG_NONE, &opts->debug, N_ ("Log debugging messages"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &opts->version, N_ ("Print the version and exit"), NULL },
     { "kernel-sim", 0, 0, G_OPTION_ARG_FILENAME, &opts->kernel_sim,
-      "Use a simulated kernel rooted in DIR (tests and the demo only)", "DIR" },
+      N_ ("Use a simulated kernel rooted in DIR (tests and the demo only)"), "DIR" },
     { "module-certs-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts->module_certs_dir,
+      /* not marked: xgettext cannot see through the macro */
       "Extra trusted module certificates (default " LP_MODULE_CERTS_DIR ")", "DIR" },
     { "machine-id-file", 0, 0, G_OPTION_ARG_FILENAME, &opts->machine_id_file,
-      "Machine ID file (tests only; default /etc/machine-id)", "FILE" },
+      N_ ("Machine ID file (tests only; default /etc/machine-id)"), "FILE" },
     { "mode-file", 0, 0, G_OPTION_ARG_FILENAME, &opts->mode_file,
-      "Operating mode file (tests only; default /var/local/canonical_livepatch_mode)", "FILE" },
+      N_ ("Operating mode file (tests only; default /var/local/canonical_livepatch_mode)"),
+      "FILE" },
     { "cmdline-file", 0, 0, G_OPTION_ARG_FILENAME, &opts->cmdline_file,
-      "Kernel command line (tests only; default /proc/cmdline)", "FILE" },
+      N_ ("Kernel command line (tests only; default /proc/cmdline)"), "FILE" },
     { NULL }
   };
-  g_autoptr (GOptionContext) context = g_option_context_new ("- Livepatch service");
+  g_autoptr (GOptionContext) context = g_option_context_new (_ ("- Livepatch service"));
 
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-                                "Keeps the running kernel patched without a reboot. "
-                                "Started by systemd; talk to it with canonical-livepatch.");
+                                _ ("Keeps the running kernel patched without a reboot. "
+                                   "Started by systemd; talk to it with canonical-livepatch."));
   return g_option_context_parse (context, argc, argv, error);
 }
 
@@ -252,6 +256,11 @@ main (int argc, char **argv)
   /* Before any thread or TLS use: the TLS 1.2 floor for every connection. */
   lp_trust_init_process ();
   setlocale (LC_ALL, "");
+  /* The service's messages in the system's language (systemd passes the
+   * LANG of /etc/locale.conf); tests run with LC_ALL=C.UTF-8. */
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   g_log_set_writer_func (log_writer_cb, NULL, NULL);
   if (!parse_options (&opts, &argc, &argv, &error))
     {

@@ -2,8 +2,10 @@
 """`meson install --destdir` puts the service's files in the standard places.
 
 Installs the build under test into a temporary directory once, then checks the
-systemd unit (content and `systemd-analyze verify`), the bus policy, the D-Bus
-activation file, the translated polkit policy, the man pages and the API docs.
+systemd unit (where systemd.pc says, content and `systemd-analyze verify`), the
+bus policy, the D-Bus activation file and introspection XML, the translated
+polkit policy, the man pages, the API docs and the bash completion (where
+bash-completion.pc says).
 """
 import json
 import os
@@ -32,6 +34,13 @@ def build_options():
         return {o['name']: o['value'] for o in json.load(f)}
 
 
+def pkg_config_variable(package, variable, extra=()):
+    done = subprocess.run(['pkg-config', *extra, '--variable=' + variable, package],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip(), f'{package}.pc has no {variable}'
+    return done.stdout.strip()
+
+
 class Layout:
     """Where each kind of file must land, under the destdir."""
 
@@ -49,7 +58,12 @@ class Layout:
         self.libexecdir = under_prefix(opts['libexecdir'])
         self.mandir = under_prefix(opts['mandir'])
         self.localedir = under_prefix(opts['localedir'])
-        self.unitdir = opts['systemdsystemunitdir'] or os.path.join(prefix, 'lib', 'systemd', 'system')
+        # systemd.pc's directory as it is (/lib/systemd/system on Debian 12,
+        # where debhelper looks), not moved under the prefix
+        self.unitdir = opts['systemdsystemunitdir'] or pkg_config_variable('systemd', 'systemdsystemunitdir')
+        # bash-completion.pc's directory, relative to this prefix's datadir
+        self.completionsdir = opts['bashcompletiondir'] or pkg_config_variable(
+            'bash-completion', 'completionsdir', ['--define-variable=datadir=' + self.datadir])
         self.dbus_datadir = opts['dbus_datadir'] or self.datadir
         self.docdir = os.path.join(self.datadir, 'doc', 'livepatch')
 
@@ -110,6 +124,22 @@ def test_unit_has_the_hardening_of_style_md(layout):
     for key, value in expected.items():
         assert settings.get(key) == value, key
     assert settings['ReadWritePaths'].lstrip('-') == '/sys/kernel/livepatch'
+
+
+def test_unit_lands_where_systemd_pc_says(layout):
+    """Debian 12's systemd.pc says /lib/systemd/system; debhelper enables only
+    the units it finds there (a unit under /usr/lib would never be started)."""
+    assert os.path.exists(layout.path(os.path.join(layout.unitdir, 'livepatchd.service')))
+    assert layout.unitdir == pkg_config_variable('systemd', 'systemdsystemunitdir')
+
+
+def test_unit_does_not_hold_boot_for_the_network(layout):
+    """Re-applying the stored patch at boot needs no network: the unit must not
+    pull in or wait for network-online.target."""
+    settings = unit_settings(unit_text(layout))
+    for key in ('Wants', 'After', 'Requires', 'BindsTo'):
+        assert 'network-online.target' not in settings.get(key, ''), key
+    assert settings['WantedBy'] == 'multi-user.target'
 
 
 def test_unit_keeps_kernel_modules_unprotected_and_says_why(layout):
@@ -180,6 +210,20 @@ def test_activation_file_hands_over_to_systemd(layout):
         'User': 'root',
         'SystemdService': 'livepatchd.service',
     }
+
+
+def test_introspection_xml_lands_in_dbus_interfaces(layout):
+    installed = layout.path(os.path.join(layout.dbus_datadir, 'dbus-1', 'interfaces',
+                                         'com.canonical.Livepatch.xml'))
+    source = os.path.join(os.environ['LP_TOP_SRCDIR'], 'dbus', 'com.canonical.Livepatch.xml')
+    assert open(installed, 'rb').read() == open(source, 'rb').read()
+    assert ET.parse(installed).getroot().find('interface').get('name') == 'com.canonical.Livepatch'
+
+
+def test_bash_completion_lands_where_bash_completion_pc_says(layout):
+    path = layout.path(os.path.join(layout.completionsdir, 'canonical-livepatch'))
+    text = open(path, encoding='utf-8').read()
+    assert 'complete -F _canonical_livepatch canonical-livepatch' in text
 
 
 def policy_actions(layout):
