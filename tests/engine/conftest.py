@@ -86,10 +86,10 @@ class PatchKit:
         self.cache = {}
 
     def make(self, version, kernel=RELEASE, arch=ARCH, key="trusted", compression="xz",
-             fixes=None, unsigned=False):
+             fixes=None, unsigned=False, tamper=False):
         fixes = tuple(fixes or (f"CVE-2026-{version.replace('.', '')}:fix for {version}:"
                                 f"LP#{version.replace('.', '')}:true",))
-        cache_key = (version, kernel, arch, key, compression, fixes, unsigned)
+        cache_key = (version, kernel, arch, key, compression, fixes, unsigned, tamper)
         if cache_key in self.cache:
             return self.cache[cache_key]
         keydir = self.trusted if key == "trusted" else self.untrusted
@@ -105,6 +105,8 @@ class PatchKit:
             args += ["--fix", fix]
         if unsigned:
             args.append("--unsigned")
+        if tamper:
+            args.append("--tamper")
         subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
         self.cache[cache_key] = out
         return out
@@ -279,9 +281,12 @@ class Livepatch:
         with open(self.daemon.mode_file, "w") as f:
             f.write(mode + "\n")
 
-    def reboot(self):
-        """Stops the daemon, empties the simulated kernel, starts again."""
+    def reboot(self, while_down=None):
+        """Stops the daemon, empties the simulated kernel, starts again;
+        @while_down runs in between, as something done to a stopped machine."""
         assert self.daemon.stop() == 0, self.daemon.log()
+        if while_down:
+            while_down()
         for sub in ("modules", os.path.join("sys", "kernel", "livepatch")):
             path = os.path.join(self.daemon.sim_dir, sub)
             shutil.rmtree(path, ignore_errors=True)

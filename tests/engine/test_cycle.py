@@ -2,7 +2,10 @@
 """The patch cycle end to end over D-Bus: livepatchd with a simulated kernel,
 the local patch server and mock polkitd (fixtures in conftest.py)."""
 
+import hashlib
 import os
+import re
+import shutil
 import signal
 import stat
 import time
@@ -140,6 +143,7 @@ def test_replacement_may_be_older(enabled):
 @pytest.mark.parametrize("fault, expected", [
     ("signature", "InvalidSignature"),
     ("unsigned", "InvalidSignature"),
+    ("tampered", "InvalidSignature"),
     ("checksum", "ChecksumMismatch"),
     ("archive", "InvalidArchive"),
 ])
@@ -151,6 +155,8 @@ def test_bad_patch_keeps_previous(enabled, fault, expected):
         bad = lp.kit.make("57.4", key="untrusted")
     elif fault == "unsigned":
         bad = lp.kit.make("57.4", unsigned=True)
+    elif fault == "tampered":
+        bad = lp.kit.make("57.4", tamper=True)  # the server's digest is right
     elif fault == "archive":
         bad = lp.kit.junk()
     else:
@@ -363,6 +369,35 @@ def test_unrecorded_newer_patch_not_rolled_back(enabled):
     assert lp.prop("PatchState") == "applied"
     assert lp.prop("PatchVersion") == "57.4"
     assert lp.loaded() == [module_name("57.4")]
+
+
+@pytest.mark.parametrize("digest, message", [
+    ("kept", "SHA-256 of the patch is "),
+    ("rewritten", "module signature: signature does not match the module"),
+], ids=["digest-kept", "digest-rewritten"])
+def test_tampered_stored_patch_refused_at_start(enabled, digest, message):
+    """Whoever can write the state directory is root already; still the
+    service re-verifies its stored patch before loading it again: the digest
+    it recorded, then (that rewritten too) the module signature."""
+    lp = enabled
+    lp.apply("57.3")
+    stored = os.path.join(lp.daemon.state_dir, "patches", lp.patch_files()[0])
+    state = os.path.join(lp.daemon.state_dir, "state")
+
+    def tamper():
+        shutil.copyfile(lp.kit.make("57.3", tamper=True), stored)
+        if digest == "rewritten":
+            with open(stored, "rb") as f:
+                new = hashlib.sha256(f.read()).hexdigest()
+            with open(state) as f:
+                text = re.sub(r"(?m)^patch-sha256=.*$", "patch-sha256=" + new, f.read())
+            with open(state, "w") as f:
+                f.write(text)
+
+    lp.reboot(while_down=tamper)
+    lp.wait_prop("PatchState", "apply-failed")
+    assert message in lp.prop("LastError")
+    assert lp.loaded() == []
 
 
 def test_restart_with_damaged_state_starts_clean(enabled):
