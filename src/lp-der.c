@@ -16,20 +16,7 @@
 /* Lengths above 4 bytes could not describe a signature the trailer allows. */
 #define LP_DER_MAX_LENGTH_BYTES 4
 
-static gboolean lp_der_fail (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-lp_der_fail (GError **error, const char *format, ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, LP_ERROR, LP_ERROR_INVALID_SIGNATURE, message);
-  return FALSE;
-}
+#define lp_der_fail(error, ...) lp_error_fail ((error), LP_ERROR_INVALID_SIGNATURE, __VA_ARGS__)
 
 /* Reads the length octets at @p (@avail bytes there); returns how many. */
 static gsize

@@ -66,3 +66,16 @@ lp_error_from_nick (const char *nick, LpError *out_code)
     }
   return FALSE;
 }
+
+gboolean
+lp_error_fail (GError **error, LpError code, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, LP_ERROR, code, message);
+  return FALSE;
+}

@@ -39,5 +39,8 @@ typedef enum
 GQuark lp_error_quark (void);
 const char *lp_error_to_nick (LpError code);
 gboolean lp_error_from_nick (const char *nick, LpError *out_code);
+/* Sets @error to @code with a printf-style message and returns FALSE, so a
+ * check can end in `return lp_error_fail (error, ...)`. */
+gboolean lp_error_fail (GError **error, LpError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
 
 G_END_DECLS

@@ -15,11 +15,13 @@
  *   signer's digestAlgorithm      a hash the kernel knows
  *   authenticatedAttributes       absent: an empty [0] set is "Missing required
  *                                 AuthAttr", any other "has authattrs"
- *   digestEncryptionAlgorithm     rsaEncryption (not sha512WithRSAEncryption)
+ *   digestEncryptionAlgorithm     rsaEncryption, never sha512WithRSAEncryption
+ *                                 or RSA-PSS (6.1 also takes ECDSA, SM2, GOST)
  *   unauthenticatedAttributes     ignored
  *   nothing after the last field of any SEQUENCE ("Cons length error")
  * The policy in DESIGN.md narrows this, and this file refuses what follows
  * too: more or fewer than one signer; digests other than SHA-256/384/512;
+ * signature algorithms other than RSA;
  * a digestAlgorithms set that lists anything but the signer's digest; CRLs;
  * signed attributes in the [2] form; a serial number not in its shortest
  * form (the kernel compares serials byte for byte, so such a serial names
@@ -40,20 +42,7 @@
 #define LP_OID_DATA "1.2.840.113549.1.7.1"
 #define LP_OID_RSA_ENCRYPTION "1.2.840.113549.1.1.1"
 
-static gboolean lp_pkcs7_fail (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-lp_pkcs7_fail (GError **error, const char *format, ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, LP_ERROR, LP_ERROR_INVALID_SIGNATURE, message);
-  return FALSE;
-}
+#define lp_pkcs7_fail(error, ...) lp_error_fail ((error), LP_ERROR_INVALID_SIGNATURE, __VA_ARGS__)
 
 void
 lp_pkcs7_signer_clear (LpPkcs7Signer *signer)
