@@ -123,6 +123,16 @@ subjectKeyIdentifier = hash
     return key, cert
 
 
+def make_high_serial_cert(c, key):
+    """A certificate for @key whose serial has its top bit set, so DER
+    encodes it with a leading zero byte (the kernel compares those bytes)."""
+    cert = c.path('keys', 'high-serial', 'signing_cert.pem')
+    run('openssl', 'req', '-new', '-x509', '-batch', '-key', key[0], '-out', cert, '-days', '3650',
+        '-sha256', '-subj', '/CN=Verify Test high serial', '-set_serial', '0x8123456789abcdef',
+        '-addext', 'subjectKeyIdentifier=hash')
+    return key[0], cert
+
+
 # ---------------------------------------------------------------- modules
 
 def fake_module(c, name='lkp_test', version='57.3'):
@@ -230,7 +240,10 @@ def gen_modsig(c, keys):
     bad('empty', b'')
     bad('appended-byte', good + b'\n')
     bad('other-module-signature', with_sig(fake_module(c, 'lkp_other', '58.1'), der))
-    gen_modsig_envelopes(c, keys, good, sign_file(c, body, *k4, ski=True))
+    c.add('modsig', 'sign-file-serial-high-bit', sign_file(c, body, *keys['high-serial']),
+          ext='.ko', method='issuer-serial')
+    gen_modsig_envelopes(c, keys, good, sign_file(c, body, *k4, ski=True),
+                         sign_file(c, body, *keys['high-serial']))
 
 
 def cert_der(key):
@@ -281,14 +294,16 @@ ENVELOPE_ERRORS = {
     'der-indefinite-length': 'DER ContentInfo: indefinite length (BER, not DER)',
     'der-length-not-minimal': 'DER ContentInfo: length not in its shortest form',
     'der-trailing-bytes': 'DER PKCS#7 message: 2 unexpected bytes after its last field',
+    'serial-sign-byte-dropped': 'signer (by issuer-serial) is not among the 6 trusted certificates',
 }
 
 
-def gen_modsig_envelopes(c, keys, by_issuer_serial, by_key_id):
+def gen_modsig_envelopes(c, keys, by_issuer_serial, by_key_id, by_high_serial):
     k4 = keys['rsa4096']
     ctx = {'impostor_cert': pkcs7.replace_spki(cert_der(k4), cert_der(keys['rsa2048'])),
            'unrelated_cert': cert_der(keys['untrusted'])}
-    signed = {'is': by_issuer_serial, 'ski': by_key_id, 'raw': by_issuer_serial}
+    signed = {'is': by_issuer_serial, 'ski': by_key_id, 'raw': by_issuer_serial,
+              'high-serial': by_high_serial}
     assert set(ENVELOPE_ERRORS) == set(pkcs7.VARIANTS)
     for name, (source, _) in pkcs7.VARIANTS.items():
         c.add('modsig', name, pkcs7.make(name, signed[source], ctx), 'InvalidSignature', ext='.ko',
@@ -483,8 +498,9 @@ def generate(out):
         'ec': make_key(c, 'ec', algo='ec'),
         'expired': make_expired_key(c),
     }
+    keys['high-serial'] = make_high_serial_cert(c, keys['rsa4096'])
     with open(c.path('trusted.pem'), 'w') as f:
-        for name in ('rsa4096', 'rsa2048', 'rsa1024', 'ec', 'expired'):
+        for name in ('rsa4096', 'rsa2048', 'rsa1024', 'ec', 'expired', 'high-serial'):
             with open(keys[name][1]) as cert:
                 f.write(cert.read())
     shutil.copyfile(keys['untrusted'][1], c.path('untrusted.pem'))
