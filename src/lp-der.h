@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 
 /* Tags (one byte: class, constructed bit, number below 31) */
 #define LP_DER_INTEGER 0x02
+#define LP_DER_BIT_STRING 0x03
 #define LP_DER_OCTET_STRING 0x04
 #define LP_DER_NULL 0x05
 #define LP_DER_OID 0x06

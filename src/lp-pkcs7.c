@@ -8,7 +8,8 @@
  *   digestAlgorithms              SET or SEQUENCE of AlgorithmIdentifier
  *   encapContentInfo.eContentType data (pkcs7_verify: "not pkcs7-data")
  *   encapContentInfo.eContent     absent (pkcs7_supply_detached_data)
- *   certificates [0] / [2]        each a SEQUENCE that parses as X.509
+ *   certificates [0] / [2]        each a SEQUENCE that parses as X.509, and
+ *                                 verifies its own signature if self-issued
  *   SignerInfo.version            one byte; 1 with SignedData 1 and issuer+serial,
  *                                 3 with SignedData 3 and subjectKeyIdentifier
  *                                 (any other pairing names no key the kernel has)
@@ -34,9 +35,13 @@
 
 #include "config.h"
 
+#include <gnutls/abstract.h>
+
 #include "lp-der.h"
 #include "lp-error.h"
 #include "lp-pkcs7.h"
+
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_pubkey_t, gnutls_pubkey_deinit, NULL)
 
 #define LP_OID_SIGNED_DATA "1.2.840.113549.1.7.2"
 #define LP_OID_DATA "1.2.840.113549.1.7.1"
@@ -178,6 +183,60 @@ lp_pkcs7_read_content_info (LpDer *der, GError **error)
   return TRUE;
 }
 
+static gboolean
+lp_pkcs7_is_self_issued (gnutls_x509_crt_t crt)
+{
+  gnutls_datum_t issuer = { NULL, 0 }, subject = { NULL, 0 };
+  gboolean same = FALSE;
+
+  if (gnutls_x509_crt_get_raw_issuer_dn (crt, &issuer) >= 0 &&
+      gnutls_x509_crt_get_raw_dn (crt, &subject) >= 0)
+    same = issuer.size == subject.size && memcmp (issuer.data, subject.data, issuer.size) == 0;
+  gnutls_free (issuer.data);
+  gnutls_free (subject.data);
+  return same;
+}
+
+/* The kernel's x509_check_for_self_signed(), run on every certificate it
+ * parses: one whose issuer is its subject must verify its own signature.
+ * An algorithm GnuTLS does not take is let through, as the kernel lets
+ * through one it has no code for (ENOPKG).  Stricter: the kernel skips a
+ * certificate whose authorityKeyIdentifier names another key. */
+static gboolean
+lp_pkcs7_check_self_signature (const LpDerTlv *cert, gnutls_x509_crt_t crt, guint index,
+                               GError **error)
+{
+  g_auto (gnutls_pubkey_t) pubkey = NULL;
+  int algo = gnutls_x509_crt_get_signature_algorithm (crt);
+  LpDer inner = lp_der_enter (cert);
+  LpDerTlv tbs, alg, sig;
+  gnutls_datum_t tbs_der, sig_bits;
+  int rc;
+
+  if (!lp_pkcs7_is_self_issued (crt) || algo < 0 || algo == GNUTLS_SIGN_UNKNOWN)
+    return TRUE;
+  if (!lp_der_expect (&inner, LP_DER_SEQUENCE, "tbsCertificate", &tbs, error) ||
+      !lp_der_expect (&inner, LP_DER_SEQUENCE, "signatureAlgorithm", &alg, error) ||
+      !lp_der_expect (&inner, LP_DER_BIT_STRING, "signatureValue", &sig, error))
+    return FALSE;
+  if (sig.len < 1 || sig.value[0] != 0)
+    return lp_pkcs7_fail (error, "PKCS#7 embedded certificate %u has a malformed signature", index);
+  if (gnutls_pubkey_init (&pubkey) < 0 || gnutls_pubkey_import_x509 (pubkey, crt, 0) < 0)
+    return TRUE; /* a key type without support: ENOPKG in the kernel too */
+  tbs_der = lp_pkcs7_datum (tbs.whole, tbs.whole_len);
+  sig_bits = lp_pkcs7_datum (sig.value + 1, sig.len - 1);
+  rc = gnutls_pubkey_verify_data2 (pubkey, algo, GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1, &tbs_der,
+                                   &sig_bits);
+  if (rc == GNUTLS_E_INSUFFICIENT_SECURITY || rc == GNUTLS_E_UNSUPPORTED_SIGNATURE_ALGORITHM)
+    return TRUE;
+  if (rc < 0)
+    return lp_pkcs7_fail (error,
+                          "PKCS#7 embedded certificate %u is self-signed but its "
+                          "signature does not verify",
+                          index);
+  return TRUE;
+}
+
 /* pkcs7_extract_cert: the kernel parses every embedded certificate, and one
  * it cannot parse fails the whole message. */
 static gboolean
@@ -205,6 +264,8 @@ lp_pkcs7_read_certs (const LpDerTlv *list, GPtrArray *certs, GError **error)
           return lp_pkcs7_fail (error, "PKCS#7 embedded certificate %u does not parse as X.509",
                                 certs->len);
         }
+      if (!lp_pkcs7_check_self_signature (&tlv, crt, certs->len, error))
+        return FALSE;
     }
   return TRUE;
 }

@@ -250,6 +250,21 @@ def cert_der(key):
     return run('openssl', 'x509', '-in', key[1], '-outform', 'DER')
 
 
+def make_impostor_cert(c, victim, other):
+    """A well-formed self-signed certificate for @other's key with @victim's
+    subject, issuer and serial: the key id the kernel looks up, another key."""
+    subject = run('openssl', 'x509', '-in', victim[1], '-noout', '-subject', '-nameopt',
+                  'compat').decode().strip().split('=', 1)[1].strip()
+    serial = run('openssl', 'x509', '-in', victim[1], '-noout', '-serial').decode().split('=')[1]
+    out = c.path('keys', 'impostor', 'cert.der')
+    run('openssl', 'req', '-new', '-x509', '-batch', '-utf8', '-key', other[0], '-outform', 'DER',
+        '-out', out, '-days', '3650', '-subj', subject, '-set_serial', '0x' + serial.strip())
+    with open(out, 'rb') as f:
+        der = f.read()
+    assert pkcs7.same_issuer_and_serial(der, cert_der(victim)), 'impostor names differ'
+    return der
+
+
 # The kernel's PKCS#7 rules, one envelope each (tests/tools/pkcs7-edit makes
 # them from sign-file's output, the RSA signature left valid), with the
 # exact message the verifier must give.
@@ -289,6 +304,8 @@ ENVELOPE_ERRORS = {
     'embedded-cert-not-x509': 'PKCS#7 embedded certificate 1 does not parse as X.509',
     'embedded-signer-cert-other-key': "embedded certificate 1 has the signer's issuer and serial "
                                       'but does not verify the signature',
+    'embedded-cert-bad-self-signature': 'PKCS#7 embedded certificate 1 is self-signed but its '
+                                        'signature does not verify',
     'signer-info-extra-field': 'DER SignerInfo: 2 unexpected bytes after its last field',
     'signature-leading-zero': 'signature is 513 bytes; the 4096-bit RSA key needs 512',
     'der-indefinite-length': 'DER ContentInfo: indefinite length (BER, not DER)',
@@ -300,7 +317,8 @@ ENVELOPE_ERRORS = {
 
 def gen_modsig_envelopes(c, keys, by_issuer_serial, by_key_id, by_high_serial):
     k4 = keys['rsa4096']
-    ctx = {'impostor_cert': pkcs7.replace_spki(cert_der(k4), cert_der(keys['rsa2048'])),
+    ctx = {'impostor_cert': make_impostor_cert(c, k4, keys['rsa2048']),
+           'broken_self_signed_cert': flip(cert_der(k4), len(cert_der(k4)) - 1),
            'unrelated_cert': cert_der(keys['untrusted'])}
     signed = {'is': by_issuer_serial, 'ski': by_key_id, 'raw': by_issuer_serial,
               'high-serial': by_high_serial}
