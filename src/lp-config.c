@@ -20,6 +20,7 @@
 #include "lp-error.h"
 
 #define LP_CONFIG_GROUP "livepatch"
+#define LP_CONFIG_MIN_CHECK_INTERVAL 60            /* minutes, as documented */
 #define LP_CONFIG_MAX_CHECK_INTERVAL (7 * 24 * 60) /* a week, in minutes */
 #define LP_CONFIG_MAX_DIAL_TIMEOUT 300
 #define LP_CONFIG_MAX_PATCH_DELAY (365 * 24 * 3600) /* a year, in seconds */
@@ -45,6 +46,8 @@ struct _LpConfig
   /* parsed caches, refreshed whenever @values changes */
   gint64 cutoff_date;
   guint64 patch_delay;
+  char *http_proxy; /* proxy URLs, a bare host[:port] made http:// */
+  char *https_proxy;
 };
 
 enum
@@ -76,16 +79,93 @@ parse_uint (const char *value, guint min, guint max, guint *out, GError **error)
   return TRUE;
 }
 
+/* 0 turns automatic checks off; anything else is at least the documented hour. */
 static gboolean
 validate_check_interval (const char *value, GError **error)
 {
-  return parse_uint (value, 0, LP_CONFIG_MAX_CHECK_INTERVAL, NULL, error);
+  guint minutes = 0;
+
+  if (!parse_uint (value, 0, LP_CONFIG_MAX_CHECK_INTERVAL, &minutes, NULL) ||
+      (minutes != 0 && minutes < LP_CONFIG_MIN_CHECK_INTERVAL))
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not 0 (no automatic checks) or a number of minutes from %u to %u",
+                   value, LP_CONFIG_MIN_CHECK_INTERVAL, LP_CONFIG_MAX_CHECK_INTERVAL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static guint64
+unit_seconds (char unit, const char *units)
+{
+  static const struct
+  {
+    char unit;
+    guint64 seconds;
+  } table[] = {
+    { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 24 * 3600 }, { 'w', 7 * 24 * 3600 }
+  };
+
+  if (unit == '\0' || strchr (units, unit) == NULL)
+    return 0;
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    if (table[i].unit == unit)
+      return table[i].seconds;
+  return 0;
+}
+
+/* One or more <number><unit> with a unit from @units, as Go's durations are
+ * written: "3d", "1h30m". FALSE for anything else or a total over @max. */
+static gboolean
+parse_duration (const char *value, const char *units, guint64 max, guint64 *out)
+{
+  const char *p = value;
+  guint64 total = 0;
+
+  while (g_ascii_isdigit (*p))
+    {
+      char *end = NULL;
+      guint64 n = g_ascii_strtoull (p, &end, 10);
+      guint64 unit = unit_seconds (*end, units);
+
+      if (unit == 0 || n > max / unit || total + n * unit > max)
+        return FALSE;
+      total += n * unit;
+      p = end + 1;
+    }
+  if (*p != '\0' || p == value)
+    return FALSE;
+  *out = total;
+  return TRUE;
+}
+
+/* A duration in s, m or h; a bare number is seconds, as in older releases. */
+static gboolean
+parse_dial_timeout (const char *value, guint64 *out)
+{
+  guint64 seconds = 0;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 0, LP_CONFIG_MAX_DIAL_TIMEOUT, &seconds, NULL) &&
+      !parse_duration (value, "smh", LP_CONFIG_MAX_DIAL_TIMEOUT, &seconds))
+    return FALSE;
+  if (seconds == 0)
+    return FALSE;
+  *out = seconds;
+  return TRUE;
 }
 
 static gboolean
 validate_dial_timeout (const char *value, GError **error)
 {
-  return parse_uint (value, 1, LP_CONFIG_MAX_DIAL_TIMEOUT, NULL, error);
+  guint64 seconds;
+
+  if (parse_dial_timeout (value, &seconds))
+    return TRUE;
+  g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT,
+               "“%s” is not a duration such as 12s, 1m or 1h from 1s to %us (units s, m, h)", value,
+               LP_CONFIG_MAX_DIAL_TIMEOUT);
+  return FALSE;
 }
 
 /* A URL with one of @schemes (NULL-terminated) and a host; @allow_userinfo
@@ -138,18 +218,50 @@ validate_remote_server (const char *value, GError **error)
   return validate_url (value, schemes, FALSE, error);
 }
 
+static gboolean is_hostname (const char *name);
+
+/* A bare "host[:port]" names an HTTP proxy, as the reference client reads it. */
+static char *
+normalize_proxy (const char *value)
+{
+  if (strstr (value, "://") != NULL)
+    return g_strdup (value);
+  return g_strconcat ("http://", value, NULL);
+}
+
+static gboolean
+proxy_host_valid (GUri *uri)
+{
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+
+  return host != NULL && (g_hostname_is_ip_address (host) || is_hostname (host));
+}
+
 static gboolean
 validate_proxy (const char *value, GError **error)
 {
-  /* HTTP CONNECT and SOCKS5: libsoup 3.2 cannot speak TLS to a proxy, so an
-   * https:// proxy URL is refused here rather than failing every request. */
-  static const char *const schemes[] = { "http", "socks5", NULL };
+  /* HTTP CONNECT (to an http:// or, over TLS, an https:// proxy) and SOCKS5. */
+  static const char *const schemes[] = { "http", "https", "socks5", NULL };
+  g_autofree char *url = normalize_proxy (value);
   g_autoptr (GUri) uri = NULL;
 
-  if (!validate_url (value, schemes, TRUE, error))
+  uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
+  if (strstr (value, "://") == NULL &&
+      (!validate_url (url, schemes, TRUE, NULL) || !proxy_host_valid (uri)))
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT,
+                   "“%s” is neither a proxy URL nor a host name with an optional port", value);
+      return FALSE;
+    }
+  if (!validate_url (url, schemes, TRUE, error))
     return FALSE;
+  if (!proxy_host_valid (uri))
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT, "“%s” has no valid host name",
+                   value);
+      return FALSE;
+    }
   /* A proxy is a host and port; a path would be silently ignored by libsoup. */
-  uri = g_uri_parse (value, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
   if (*g_uri_get_path (uri) != '\0' && g_strcmp0 (g_uri_get_path (uri), "/") != 0)
     {
       g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT, "“%s” must not contain a path",
@@ -256,12 +368,12 @@ validate_ca_certs (const char *value, GError **error)
 static gboolean
 validate_log_level (const char *value, GError **error)
 {
-  static const char *const levels[] = { "error", "warning", "info", "debug", NULL };
+  static const char *const levels[] = { "debug", "info", "notice", "warning", "error", NULL };
 
   if (g_strv_contains (levels, value))
     return TRUE;
   g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT,
-               "“%s” is not one of error, warning, info, debug", value);
+               "“%s” is not one of debug, info, notice, warning, error", value);
   return FALSE;
 }
 
@@ -309,64 +421,30 @@ validate_cutoff_date (const char *value, GError **error)
   return TRUE;
 }
 
-/* "0", or one or more <number><unit> with unit d, h, m or s: "3d", "1d12h". */
+/* "0", or a duration in s, m, h, d or w: "3d", "1w", "1d12h". */
 static gboolean
-parse_duration (const char *value, guint64 *out, GError **error)
+parse_patch_delay (const char *value, guint64 *out)
 {
-  const char *p = value;
-  guint64 total = 0;
-
   if (g_strcmp0 (value, "0") == 0)
     {
       *out = 0;
       return TRUE;
     }
-  while (*p != '\0')
-    {
-      char *end = NULL;
-      guint64 n, unit;
-
-      if (!g_ascii_isdigit (*p))
-        break;
-      n = g_ascii_strtoull (p, &end, 10);
-      switch (*end)
-        {
-          case 'd':
-            unit = 24 * 3600;
-            break;
-          case 'h':
-            unit = 3600;
-            break;
-          case 'm':
-            unit = 60;
-            break;
-          case 's':
-            unit = 1;
-            break;
-          default:
-            unit = 0;
-            break;
-        }
-      if (unit == 0 || n > LP_CONFIG_MAX_PATCH_DELAY / unit)
-        break;
-      total += n * unit;
-      p = end + 1;
-    }
-  if (*p != '\0' || p == value || total > LP_CONFIG_MAX_PATCH_DELAY)
-    {
-      g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT,
-                   "“%s” is not a duration such as 3d, 12h, 30m or 0 (at most 365d)", value);
-      return FALSE;
-    }
-  *out = total;
-  return TRUE;
+  return parse_duration (value, "smhdw", LP_CONFIG_MAX_PATCH_DELAY, out);
 }
 
 static gboolean
 validate_patch_delay (const char *value, GError **error)
 {
   guint64 seconds;
-  return parse_duration (value, &seconds, error);
+
+  if (parse_patch_delay (value, &seconds))
+    return TRUE;
+  g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT,
+               "“%s” is not a duration such as 1w, 3d, 12h, 30m or 0 (units s, m, h, d, w; "
+               "at most 365d)",
+               value);
+  return FALSE;
 }
 
 /* Display order; defaults follow the reference client. */
@@ -377,13 +455,13 @@ static const LpConfigKey keys[] = {
   { LP_CONFIG_HTTPS_PROXY, "", validate_proxy },
   { LP_CONFIG_NO_PROXY, "", validate_no_proxy },
   { LP_CONFIG_CA_CERTS, "", validate_ca_certs },
-  { LP_CONFIG_DIAL_TIMEOUT, "10", validate_dial_timeout },
-  { LP_CONFIG_LOG_LEVEL, "info", validate_log_level },
+  { LP_CONFIG_DIAL_TIMEOUT, "12s", validate_dial_timeout },
+  { LP_CONFIG_LOG_LEVEL, "warning", validate_log_level },
   /* Patches are authenticated by checksum and module signature either way,
    * and the reference client fetches them from a plain-http CDN. */
   { LP_CONFIG_TLS_PATCH_DOWNLOAD, "false", validate_bool },
   { LP_CONFIG_CUTOFF_DATE, "", validate_cutoff_date },
-  { LP_CONFIG_PATCH_DELAY, "", validate_patch_delay },
+  { LP_CONFIG_PATCH_DELAY, "0", validate_patch_delay },
 };
 
 static const LpConfigKey *
@@ -445,7 +523,13 @@ refresh_caches (LpConfig *self)
   if (cutoff != NULL)
     parse_rfc3339 (cutoff, &self->cutoff_date, NULL);
   if (delay != NULL)
-    parse_duration (delay, &self->patch_delay, NULL);
+    parse_patch_delay (delay, &self->patch_delay);
+  g_clear_pointer (&self->http_proxy, g_free);
+  g_clear_pointer (&self->https_proxy, g_free);
+  if (g_hash_table_contains (self->values, LP_CONFIG_HTTP_PROXY))
+    self->http_proxy = normalize_proxy (g_hash_table_lookup (self->values, LP_CONFIG_HTTP_PROXY));
+  if (g_hash_table_contains (self->values, LP_CONFIG_HTTPS_PROXY))
+    self->https_proxy = normalize_proxy (g_hash_table_lookup (self->values, LP_CONFIG_HTTPS_PROXY));
 }
 
 /* Stores @value for @key in @values, or drops it when it is the default. */
@@ -591,12 +675,15 @@ lp_config_get_path (LpConfig *self)
   return self->path;
 }
 
-/* The value with any proxy password replaced by a mask. */
+/* The value with any proxy password replaced by a mask, in the form it was
+ * set (a bare host[:port] stays bare). */
 static char *
 mask_credentials (const char *value)
 {
-  g_autoptr (GUri) uri = g_uri_parse (value, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *url = normalize_proxy (value);
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
   g_autoptr (GUri) masked = NULL;
+  g_autofree char *text = NULL;
 
   if (uri == NULL || g_uri_get_password (uri) == NULL)
     return g_strdup (value);
@@ -604,7 +691,10 @@ mask_credentials (const char *value)
       g_uri_build_with_user (G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri),
                              g_uri_get_user (uri), LP_CONFIG_MASK, NULL, g_uri_get_host (uri),
                              g_uri_get_port (uri), g_uri_get_path (uri), NULL, NULL);
-  return g_uri_to_string (masked);
+  text = g_uri_to_string (masked);
+  if (strstr (value, "://") == NULL)
+    return g_strdup (text + strlen ("http://"));
+  return g_steal_pointer (&text);
 }
 
 GHashTable *
@@ -709,13 +799,15 @@ lp_config_get_check_interval (LpConfig *self)
 const char *
 lp_config_get_http_proxy (LpConfig *self)
 {
-  return get_optional (self, LP_CONFIG_HTTP_PROXY);
+  g_return_val_if_fail (LP_IS_CONFIG (self), NULL);
+  return self->http_proxy;
 }
 
 const char *
 lp_config_get_https_proxy (LpConfig *self)
 {
-  return get_optional (self, LP_CONFIG_HTTPS_PROXY);
+  g_return_val_if_fail (LP_IS_CONFIG (self), NULL);
+  return self->https_proxy;
 }
 
 const char *
@@ -733,7 +825,10 @@ lp_config_get_ca_certs (LpConfig *self)
 guint
 lp_config_get_dial_timeout (LpConfig *self)
 {
-  return get_uint (self, LP_CONFIG_DIAL_TIMEOUT);
+  guint64 seconds = 0;
+
+  parse_dial_timeout (get_text (self, LP_CONFIG_DIAL_TIMEOUT), &seconds);
+  return (guint) seconds;
 }
 
 const char *
@@ -771,6 +866,9 @@ lp_config_get_patch_delay (LpConfig *self)
 const char *
 lp_config_get_patch_delay_text (LpConfig *self)
 {
+  g_return_val_if_fail (LP_IS_CONFIG (self), NULL);
+  if (self->patch_delay == 0)
+    return NULL;
   return get_optional (self, LP_CONFIG_PATCH_DELAY);
 }
 
@@ -782,6 +880,8 @@ lp_config_finalize (GObject *object)
   LpConfig *self = LP_CONFIG (object);
 
   g_free (self->path);
+  g_free (self->http_proxy);
+  g_free (self->https_proxy);
   g_hash_table_unref (self->values);
   G_OBJECT_CLASS (lp_config_parent_class)->finalize (object);
 }

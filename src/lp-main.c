@@ -39,6 +39,8 @@ level_from_name (const char *name)
     return G_LOG_LEVEL_DEBUG;
   if (g_strcmp0 (name, "info") == 0)
     return G_LOG_LEVEL_INFO;
+  if (g_strcmp0 (name, "notice") == 0)
+    return G_LOG_LEVEL_MESSAGE; /* g_message is journald's notice */
   if (g_strcmp0 (name, "warning") == 0)
     return G_LOG_LEVEL_WARNING;
   return G_LOG_LEVEL_CRITICAL;

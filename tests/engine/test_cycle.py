@@ -270,11 +270,26 @@ def test_properties_changed_sequence(enabled):
 def test_check_interval_takes_effect_at_once(enabled):
     lp = enabled
     assert lp.prop("NextCheck") == 0
-    lp.daemon.set_config({"check-interval": "30"})
+    lp.daemon.set_config({"check-interval": "90"})
     # Jitter: the interval +/- 10% (the wide margin only absorbs clock steps).
-    assert 20 * 60 <= lp.prop("NextCheck") - time.time() <= 40 * 60
+    assert 70 * 60 <= lp.prop("NextCheck") - time.time() <= 110 * 60
     lp.refresh()
-    assert lp.prop("NextCheck") >= lp.prop("LastCheck") + 27 * 60
+    assert lp.prop("NextCheck") >= lp.prop("LastCheck") + 81 * 60
+    lp.daemon.set_config({"check-interval": "0"})
+    assert lp.prop("NextCheck") == 0
+
+
+def test_periodic_checks_happen_on_their_own(lp_stopped, monkeypatch):
+    """check-interval=60 really checks again and again; the test-only
+    LP_TEST_CHECK_INTERVAL_MINUTE_MS makes its minute 10 ms long."""
+    lp = lp_stopped
+    monkeypatch.setenv("LP_TEST_CHECK_INTERVAL_MINUTE_MS", "10")
+    lp.daemon.start()
+    lp.enable()
+    lp.refresh()
+    checks = len(lp.server.requests("/updates"))
+    lp.daemon.set_config({"check-interval": "60"})
+    spin_until(lambda: len(lp.server.requests("/updates")) >= checks + 2, "two periodic checks")
     lp.daemon.set_config({"check-interval": "0"})
     assert lp.prop("NextCheck") == 0
 

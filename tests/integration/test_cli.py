@@ -81,7 +81,7 @@ def test_bad_command_line_is_a_usage_error(args):
 
 
 def test_no_daemon_on_the_bus_is_one_clear_line(system_bus):
-    for args in (["status"], ["config"], ["refresh"], ["config", "check-interval=5"]):
+    for args in (["status"], ["config"], ["refresh"], ["config", "check-interval=75"]):
         assert_one_error_line(run_cli(*args), "cannot reach livepatchd on the system bus: ",
                               "com.canonical.Livepatch is not running")
 
@@ -153,12 +153,12 @@ def test_config_lists_every_key_sorted(daemon):
 
 def test_config_sets_several_keys_in_one_call(daemon, polkitd):
     polkitd.allow(CONFIGURE)
-    result = run_cli("config", "check-interval=30", "log-level=debug", "no-proxy=localhost")
+    result = run_cli("config", "check-interval=90", "log-level=debug", "no-proxy=localhost")
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     config = daemon.get_config()
-    assert (config["check-interval"], config["log-level"], config["no-proxy"]) == ("30", "debug", "localhost")
+    assert (config["check-interval"], config["log-level"], config["no-proxy"]) == ("90", "debug", "localhost")
     listed = parse_config_lines(run_cli("config").stdout)
-    assert listed["check-interval"] == "30"
+    assert listed["check-interval"] == "90"
     daemon.restart()
     assert daemon.get_config()["log-level"] == "debug"
 
@@ -166,8 +166,8 @@ def test_config_sets_several_keys_in_one_call(daemon, polkitd):
 def test_config_empty_value_resets_the_default(daemon, polkitd):
     polkitd.allow(CONFIGURE)
     default = daemon.get_config()["check-interval"]
-    assert run_cli("config", "check-interval=15").returncode == 0
-    assert daemon.get_config()["check-interval"] == "15"
+    assert run_cli("config", "check-interval=150").returncode == 0
+    assert daemon.get_config()["check-interval"] == "150"
     assert run_cli("config", "check-interval=").returncode == 0
     assert daemon.get_config()["check-interval"] == default
 
@@ -199,7 +199,7 @@ def test_config_reads_a_pem_bundle_from_stdin_and_lists_it_as_a_block(daemon, po
 def test_config_one_bad_key_among_good_ones_changes_nothing(daemon, polkitd):
     polkitd.allow(CONFIGURE)
     before = fresh_config(daemon)
-    result = run_cli("config", "check-interval=45", "dial-timeout=banana", "log-level=debug")
+    result = run_cli("config", "check-interval=120", "dial-timeout=banana", "log-level=debug")
     assert_one_error_line(result, "dial-timeout")
     assert fresh_config(daemon) == before
 
@@ -207,14 +207,14 @@ def test_config_one_bad_key_among_good_ones_changes_nothing(daemon, polkitd):
 def test_config_unknown_key_changes_nothing(daemon, polkitd):
     polkitd.allow(CONFIGURE)
     before = fresh_config(daemon)
-    assert_one_error_line(run_cli("config", "colour=blue", "check-interval=45"), "colour")
+    assert_one_error_line(run_cli("config", "colour=blue", "check-interval=120"), "colour")
     assert fresh_config(daemon) == before
 
 
 @pytest.mark.parametrize("args,stdin", [
     (["novalue"], None),
     (["=value"], None),
-    (["check-interval=5", "check-interval=6"], None),
+    (["check-interval=75", "check-interval=80"], None),
     (["no-proxy=@stdin", "ca-certs=@stdin"], b"x\n"),
     (["no-proxy=@stdin"], b"\xff\xfe not UTF-8"),
 ])
@@ -232,24 +232,24 @@ def test_config_malformed_arguments_are_usage_errors_and_change_nothing(daemon, 
 def test_config_refused_by_polkit_is_one_line_and_changes_nothing(daemon, polkitd):
     polkitd.deny_all()
     before = fresh_config(daemon)
-    assert_one_error_line(run_cli("config", "check-interval=5"))
+    assert_one_error_line(run_cli("config", "check-interval=75"))
     assert fresh_config(daemon) == before
 
 
 def test_config_without_polkit_is_refused(daemon):
     before = fresh_config(daemon)
-    assert_one_error_line(run_cli("config", "check-interval=5"))
+    assert_one_error_line(run_cli("config", "check-interval=75"))
     assert fresh_config(daemon) == before
     assert run_cli("config").returncode == 0  # reading needs no authorization
 
 
 def test_interactive_authorization_only_from_a_terminal(daemon, polkitd, system_bus):
     polkitd.allow(CONFIGURE)
-    assert run_cli("config", "check-interval=5").returncode == 0
-    code, output = run_cli_on_tty("config", "check-interval=6")
+    assert run_cli("config", "check-interval=75").returncode == 0
+    code, output = run_cli_on_tty("config", "check-interval=80")
     assert (code, output) == (0, "")
     assert polkit_check_flags(system_bus) == [(CONFIGURE, 0), (CONFIGURE, 1)]
-    assert daemon.get_config()["check-interval"] == "6"
+    assert daemon.get_config()["check-interval"] == "80"
 
 
 # ---- privileged commands ----
@@ -462,7 +462,7 @@ def test_bus_policy_lets_anyone_read_and_call(policy_bus):
         status = run_as_nobody(CLI, "status", "--format", "json")
         assert json.loads(status.stdout)["Machine-Id"] == MACHINE_ID
         # the call itself gets through the bus; polkit (denying) answers it
-        refused = run_as_nobody(CLI, "config", "check-interval=5")
+        refused = run_as_nobody(CLI, "config", "check-interval=75")
         assert refused.returncode == 1 and "not authorized" in refused.stderr, refused.stderr
     finally:
         polkit.stop()
@@ -493,7 +493,7 @@ def test_unprivileged_user_at_a_terminal_gets_a_polkit_agent(policy_bus):
         "(sa{sv})ssa{sv}", "", "")))
     try:
         assert run_cli("config").returncode == 0  # activates the daemon
-        code, output = run_cli_on_tty("config", "check-interval=5", wrapper=NOBODY)
+        code, output = run_cli_on_tty("config", "check-interval=75", wrapper=NOBODY)
         assert code == 1, output
         assert output.startswith("canonical-livepatch: ") and "not authorized" in output, output
         methods = [method for method, _ in polkit_calls(policy_bus)]
@@ -502,7 +502,7 @@ def test_unprivileged_user_at_a_terminal_gets_a_polkit_agent(policy_bus):
         assert methods.index(register) < methods.index("CheckAuthorization")
         assert polkit_check_flags(policy_bus) == [("com.canonical.livepatch.configure", 1)]
         # without a terminal there is nobody to ask: no agent, no interaction
-        refused = run_as_nobody(CLI, "config", "check-interval=5")
+        refused = run_as_nobody(CLI, "config", "check-interval=75")
         assert refused.returncode == 1
         assert [m for m, _ in polkit_calls(policy_bus)].count(register) == 1
         assert polkit_check_flags(policy_bus)[-1] == ("com.canonical.livepatch.configure", 0)

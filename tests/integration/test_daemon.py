@@ -16,7 +16,7 @@ PRIVILEGED = [
     ("Enable", ("abc123",), "(s)", "com.canonical.livepatch.enable"),
     ("Disable", None, None, "com.canonical.livepatch.disable"),
     ("Refresh", None, None, "com.canonical.livepatch.refresh"),
-    ("SetConfig", ({"check-interval": "30"},), "(a{ss})", "com.canonical.livepatch.configure"),
+    ("SetConfig", ({"check-interval": "90"},), "(a{ss})", "com.canonical.livepatch.configure"),
 ]
 PRIVILEGED_IDS = [p[0] for p in PRIVILEGED]
 CONFIG_KEYS = ["remote-server", "check-interval", "http-proxy", "https-proxy", "no-proxy",

@@ -11,7 +11,7 @@ PRIVILEGED = [
     ("Enable", ["some-token"], "enable"),
     ("Disable", [], "disable"),
     ("Refresh", [], "refresh"),
-    ("SetConfig", ["{'check-interval': '30'}"], "configure"),
+    ("SetConfig", ["{'check-interval': '90'}"], "configure"),
 ]
 # DESIGN.md: enable, disable, configure = auth_admin_keep for active sessions,
 # auth_admin otherwise; refresh = yes for active sessions, auth_admin otherwise.
@@ -65,9 +65,9 @@ def test_nobody_is_denied_every_privileged_method(system_bus, real_polkitd, daem
 
 
 def test_root_is_allowed(system_bus, real_polkitd, daemon):
-    code, error, out = call_as(system_bus, None, "SetConfig", "{'check-interval': '30'}")
+    code, error, out = call_as(system_bus, None, "SetConfig", "{'check-interval': '90'}")
     assert code == 0, out
-    assert daemon.get_config()["check-interval"] == "30"
+    assert daemon.get_config()["check-interval"] == "90"
     # Past polkit: the engine answers, not the authority.
     code, error, out = call_as(system_bus, None, "Refresh")
     assert error == ERROR_PREFIX + "NotEnabled", out
@@ -83,12 +83,12 @@ def test_rules_d_file_granting_a_group_lets_a_member_in(system_bus, real_polkitd
 """
     real_polkitd.add_rule("50-livepatch-test.rules", rule, "com.canonical.livepatch.configure",
                           "daemon")
-    code, error, out = call_as(system_bus, "daemon", "SetConfig", "{'check-interval': '45'}")
+    code, error, out = call_as(system_bus, "daemon", "SetConfig", "{'check-interval': '120'}")
     assert code == 0, out
-    assert daemon.get_config()["check-interval"] == "45"
+    assert daemon.get_config()["check-interval"] == "120"
     code, error, out = call_as(system_bus, "daemon", "Refresh")
     assert error == ERROR_PREFIX + "NotEnabled", out
     # A user outside the group is still refused.
-    code, error, out = call_as(system_bus, "nobody", "SetConfig", "{'check-interval': '50'}")
+    code, error, out = call_as(system_bus, "nobody", "SetConfig", "{'check-interval': '150'}")
     assert error == NOT_AUTHORIZED, out
-    assert daemon.get_config()["check-interval"] == "45"
+    assert daemon.get_config()["check-interval"] == "120"

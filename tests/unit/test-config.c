@@ -146,26 +146,32 @@ static const char *const remote_bad[] = {
   "ftp://example.com",        "example.com", "https://", "https://u:p@example.com",
   "https://example.com/?q=1", "not a url",   NULL
 };
-static const char *const interval_good[] = { "0", "1", "60", "10080", NULL };
-static const char *const interval_bad[] = { "-1", "10081", "1.5", "sixty", "60m", " 60", NULL };
-static const char *const proxy_good[] = { "http://proxy:3128", "http://proxy.example.com",
+static const char *const interval_good[] = { "0", "60", "61", "10080", NULL };
+static const char *const interval_bad[] = { "-1",    "1",   "59",  "10081", "1.5",
+                                            "sixty", "60m", " 60", NULL };
+static const char *const proxy_good[] = { "http://proxy:3128",
+                                          "http://proxy.example.com",
                                           "socks5://127.0.0.1:1080",
-                                          "http://user:secret@proxy:3128", NULL };
-static const char *const proxy_bad[] = { "ftp://proxy",
-                                         "proxy:3128",
-                                         "http://",
-                                         "http://proxy:3128/path",
-                                         "socks4://proxy",
-                                         "https://proxy.example.com",
-                                         NULL };
+                                          "http://user:secret@proxy:3128",
+                                          "https://proxy.example.com",
+                                          "https://proxy.example.com:8443",
+                                          "1.2.3.4",
+                                          "proxy.example.com:3128",
+                                          "[::1]:3128",
+                                          NULL };
+static const char *const proxy_bad[] = { "ftp://proxy",     "proxy:port",
+                                         "http://",         "bad host",
+                                         "proxy:3128/path", "http://proxy:3128/path",
+                                         "socks4://proxy",  NULL };
 static const char *const no_proxy_good[] = { "localhost", "localhost,.example.com,10.0.0.0/8",
                                              "*.corp.example, 192.168.1.1, ::1, fd00::/8", "*",
                                              NULL };
 static const char *const no_proxy_bad[] = { "bad host", "10.0.0.0/99",  "a,,b",
                                             "-x.com",   "exa$mple.com", NULL };
-static const char *const dial_good[] = { "1", "10", "300", NULL };
-static const char *const dial_bad[] = { "0", "301", "ten", "-5", NULL };
-static const char *const level_good[] = { "error", "warning", "info", "debug", NULL };
+static const char *const dial_good[] = { "1", "10", "300", "12s", "1m", "1m30s", "5m", "1s", NULL };
+static const char *const dial_bad[] = { "0",  "301", "ten", "-5",  "0s",   "6m",
+                                        "1h", "1d",  "s",   "12S", "1.5s", NULL };
+static const char *const level_good[] = { "error", "warning", "notice", "info", "debug", NULL };
 static const char *const level_bad[] = { "trace", "INFO", "verbose", NULL };
 static const char *const bool_good[] = { "true", "false", NULL };
 static const char *const bool_bad[] = { "yes", "1", "TRUE", "maybe", NULL };
@@ -175,8 +181,10 @@ static const char *const cutoff_bad[] = {
   "2999-01-01T00:00:00Z", "2020-01-31", "2020-01-31T00:00:00",
   "2020-13-01T00:00:00Z", "yesterday",  NULL
 };
-static const char *const delay_good[] = { "0", "3d", "12h", "30m", "45s", "1d12h", "365d", NULL };
-static const char *const delay_bad[] = { "3", "d", "3w", "-1d", "366d", "1d-2h", "3dd", NULL };
+static const char *const delay_good[] = { "0",    "3d", "12h", "30m",  "45s", "1d12h",
+                                          "365d", "1w", "52w", "2w3d", NULL };
+static const char *const delay_bad[] = { "3",   "d",   "-1d", "366d", "1d-2h",
+                                         "3dd", "53w", "1W",  "1y",   NULL };
 static const char *const pem_bad[] = { "garbage",
                                        "-----BEGIN CERTIFICATE-----\nAAAA\n"
                                        "-----END CERTIFICATE-----\n",
@@ -242,6 +250,86 @@ test_key_values (gconstpointer data)
   g_rmdir (dir);
 }
 
+/* Each value form the reference documents has its refusal spelled out: the
+ * message names the key and says what is accepted, and nothing changes. */
+typedef struct
+{
+  const char *key;
+  const char *value;
+  const char *message;
+} ExactError;
+
+static const ExactError exact_errors[] = {
+  { LP_CONFIG_DIAL_TIMEOUT, "1h",
+    "dial-timeout: “1h” is not a duration such as 12s, 1m or 1h from 1s to 300s (units s, m, "
+    "h)" },
+  { LP_CONFIG_DIAL_TIMEOUT, "12d",
+    "dial-timeout: “12d” is not a duration such as 12s, 1m or 1h from 1s to 300s (units s, m, "
+    "h)" },
+  { LP_CONFIG_DIAL_TIMEOUT, "0s",
+    "dial-timeout: “0s” is not a duration such as 12s, 1m or 1h from 1s to 300s (units s, m, "
+    "h)" },
+  { LP_CONFIG_CHECK_INTERVAL, "30",
+    "check-interval: “30” is not 0 (no automatic checks) or a number of minutes from 60 to "
+    "10080" },
+  { LP_CONFIG_CHECK_INTERVAL, "1h",
+    "check-interval: “1h” is not 0 (no automatic checks) or a number of minutes from 60 to "
+    "10080" },
+  { LP_CONFIG_LOG_LEVEL, "trace",
+    "log-level: “trace” is not one of debug, info, notice, warning, error" },
+  { LP_CONFIG_PATCH_DELAY, "53w",
+    "patch-delay: “53w” is not a duration such as 1w, 3d, 12h, 30m or 0 (units s, m, h, d, w; "
+    "at most 365d)" },
+  { LP_CONFIG_PATCH_DELAY, "1y",
+    "patch-delay: “1y” is not a duration such as 1w, 3d, 12h, 30m or 0 (units s, m, h, d, w; "
+    "at most 365d)" },
+  { LP_CONFIG_HTTP_PROXY, "bad host",
+    "http-proxy: “bad host” is neither a proxy URL nor a host name with an optional port" },
+  { LP_CONFIG_HTTPS_PROXY, "proxy:port",
+    "https-proxy: “proxy:port” is neither a proxy URL nor a host name with an optional port" },
+  { LP_CONFIG_HTTPS_PROXY, "proxy:3128/path",
+    "https-proxy: “proxy:3128/path” must not contain a path" },
+  { LP_CONFIG_HTTPS_PROXY, "ftp://proxy",
+    "https-proxy: “ftp://proxy” must start with http://, https://, socks5://" },
+};
+
+static void
+test_exact_errors (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpConfig) config = lp_config_new (fx->path, &error);
+  g_autoptr (GHashTable) good =
+      changes_new (LP_CONFIG_DIAL_TIMEOUT, "1m", LP_CONFIG_CHECK_INTERVAL, "120",
+                   LP_CONFIG_LOG_LEVEL, "notice", LP_CONFIG_PATCH_DELAY, "1w", LP_CONFIG_HTTP_PROXY,
+                   "proxy:3128", LP_CONFIG_HTTPS_PROXY, "https://proxy:8443", NULL);
+  g_autofree char *file_before = NULL;
+
+  g_assert_true (lp_config_set_many (config, good, &error));
+  g_assert_no_error (error);
+  file_before = read_text (fx->path);
+  for (guint i = 0; i < G_N_ELEMENTS (exact_errors); i++)
+    {
+      const ExactError *e = &exact_errors[i];
+      g_autoptr (GHashTable) changes =
+          changes_new (e->key, e->value, LP_CONFIG_NO_PROXY, "localhost", NULL);
+      g_autoptr (GHashTable) before = lp_config_dump (config);
+      g_autoptr (GHashTable) after = NULL;
+      g_autofree char *file_after = NULL;
+
+      g_test_message ("%s=%s", e->key, e->value);
+      g_assert_false (lp_config_set_many (config, changes, &error));
+      g_assert_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT);
+      g_assert_cmpstr (error->message, ==, e->message);
+      g_clear_error (&error);
+      after = lp_config_dump (config);
+      assert_dump_equal (before, after);
+      file_after = read_text (fx->path);
+      g_assert_cmpstr (file_before, ==, file_after);
+    }
+  g_assert_cmpuint (lp_config_get_dial_timeout (config), ==, 60);
+  g_assert_cmpstr (lp_config_get_https_proxy (config), ==, "https://proxy:8443");
+}
+
 static void
 test_unknown_key (Fixture *fx, gconstpointer data)
 {
@@ -267,8 +355,8 @@ test_defaults (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpstr (lp_config_get_remote_server (config), ==, "https://livepatch.canonical.com");
   g_assert_cmpuint (lp_config_get_check_interval (config), ==, 60);
-  g_assert_cmpuint (lp_config_get_dial_timeout (config), ==, 10);
-  g_assert_cmpstr (lp_config_get_log_level (config), ==, "info");
+  g_assert_cmpuint (lp_config_get_dial_timeout (config), ==, 12);
+  g_assert_cmpstr (lp_config_get_log_level (config), ==, "warning");
   g_assert_false (lp_config_get_tls_patch_download (config));
   g_assert_null (lp_config_get_http_proxy (config));
   g_assert_null (lp_config_get_https_proxy (config));
@@ -279,6 +367,10 @@ test_defaults (Fixture *fx, gconstpointer data)
   g_assert_null (lp_config_get_patch_delay_text (config));
   g_assert_cmpuint (lp_config_get_patch_delay (config), ==, 0);
   dump = lp_config_dump (config);
+  g_assert_cmpstr (g_hash_table_lookup (dump, LP_CONFIG_DIAL_TIMEOUT), ==, "12s");
+  g_assert_cmpstr (g_hash_table_lookup (dump, LP_CONFIG_LOG_LEVEL), ==, "warning");
+  g_assert_cmpstr (g_hash_table_lookup (dump, LP_CONFIG_PATCH_DELAY), ==, "0");
+  g_assert_cmpstr (g_hash_table_lookup (dump, LP_CONFIG_CHECK_INTERVAL), ==, "60");
   g_assert_cmpuint (g_strv_length ((char **) keys), ==, 11);
   g_assert_cmpuint (g_hash_table_size (dump), ==, 11);
   for (guint i = 0; keys[i] != NULL; i++)
@@ -291,13 +383,13 @@ test_getters_parse (Fixture *fx, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (LpConfig) config = lp_config_new (fx->path, &error);
   g_autoptr (GHashTable) changes = changes_new (
-      LP_CONFIG_CHECK_INTERVAL, "30", LP_CONFIG_DIAL_TIMEOUT, "42", LP_CONFIG_CUTOFF_DATE,
+      LP_CONFIG_CHECK_INTERVAL, "90", LP_CONFIG_DIAL_TIMEOUT, "42", LP_CONFIG_CUTOFF_DATE,
       "2020-01-01T01:00:00+01:00", LP_CONFIG_PATCH_DELAY, "1d12h", LP_CONFIG_TLS_PATCH_DOWNLOAD,
-      "true", LP_CONFIG_HTTPS_PROXY, "http://proxy:3128", NULL);
+      "true", LP_CONFIG_HTTPS_PROXY, "http://proxy:3128", LP_CONFIG_HTTP_PROXY, "1.2.3.4", NULL);
 
   g_assert_true (lp_config_set_many (config, changes, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (lp_config_get_check_interval (config), ==, 30);
+  g_assert_cmpuint (lp_config_get_check_interval (config), ==, 90);
   g_assert_cmpuint (lp_config_get_dial_timeout (config), ==, 42);
   g_assert_cmpint (lp_config_get_cutoff_date (config), ==, 1577836800);
   g_assert_cmpstr (lp_config_get_cutoff_date_text (config), ==, "2020-01-01T01:00:00+01:00");
@@ -305,6 +397,18 @@ test_getters_parse (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (lp_config_get_patch_delay_text (config), ==, "1d12h");
   g_assert_true (lp_config_get_tls_patch_download (config));
   g_assert_cmpstr (lp_config_get_https_proxy (config), ==, "http://proxy:3128");
+  /* A bare host is an http:// proxy, and is shown back as it was set. */
+  g_assert_cmpstr (lp_config_get_http_proxy (config), ==, "http://1.2.3.4");
+  g_clear_pointer (&changes, g_hash_table_unref);
+  changes = changes_new (LP_CONFIG_DIAL_TIMEOUT, "1m30s", LP_CONFIG_PATCH_DELAY, "2w", NULL);
+  g_assert_true (lp_config_set_many (config, changes, &error));
+  g_assert_cmpuint (lp_config_get_dial_timeout (config), ==, 90);
+  g_assert_cmpuint (lp_config_get_patch_delay (config), ==, 14 * 86400);
+  g_assert_cmpstr (lp_config_get_patch_delay_text (config), ==, "2w");
+  g_clear_pointer (&changes, g_hash_table_unref);
+  changes = changes_new (LP_CONFIG_PATCH_DELAY, "0s", NULL);
+  g_assert_true (lp_config_set_many (config, changes, &error));
+  g_assert_null (lp_config_get_patch_delay_text (config)); /* nothing to send the server */
 }
 
 /* --- atomicity and persistence --- */
@@ -314,9 +418,9 @@ test_set_many_atomic (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (LpConfig) config = lp_config_new (fx->path, &error);
-  g_autoptr (GHashTable) first = changes_new (LP_CONFIG_CHECK_INTERVAL, "15", NULL);
+  g_autoptr (GHashTable) first = changes_new (LP_CONFIG_CHECK_INTERVAL, "150", NULL);
   g_autoptr (GHashTable) mixed =
-      changes_new (LP_CONFIG_CHECK_INTERVAL, "30", LP_CONFIG_LOG_LEVEL, "debug",
+      changes_new (LP_CONFIG_CHECK_INTERVAL, "300", LP_CONFIG_LOG_LEVEL, "debug",
                    LP_CONFIG_DIAL_TIMEOUT, "9999", LP_CONFIG_NO_PROXY, "localhost", NULL);
   g_autoptr (GHashTable) before = NULL;
   g_autoptr (GHashTable) after = NULL;
@@ -335,7 +439,7 @@ test_set_many_atomic (Fixture *fx, gconstpointer data)
   assert_dump_equal (before, after);
   file_after = read_text (fx->path);
   g_assert_cmpstr (file_before, ==, file_after);
-  g_assert_cmpuint (lp_config_get_check_interval (config), ==, 15);
+  g_assert_cmpuint (lp_config_get_check_interval (config), ==, 150);
   g_assert_cmpint (count_files (fx->path), ==, 1);
 }
 
@@ -370,7 +474,7 @@ test_reset_to_default (Fixture *fx, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (LpConfig) config = lp_config_new (fx->path, &error);
   g_autoptr (GHashTable) set =
-      changes_new (LP_CONFIG_CHECK_INTERVAL, "5", LP_CONFIG_LOG_LEVEL, "debug", NULL);
+      changes_new (LP_CONFIG_CHECK_INTERVAL, "120", LP_CONFIG_LOG_LEVEL, "debug", NULL);
   g_autoptr (GHashTable) reset = changes_new (LP_CONFIG_CHECK_INTERVAL, "", NULL);
   g_autofree char *text = NULL;
 
@@ -419,7 +523,7 @@ test_changed_signal (Fixture *fx, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (LpConfig) config = lp_config_new (fx->path, &error);
   g_autoptr (GHashTable) two =
-      changes_new (LP_CONFIG_CHECK_INTERVAL, "5", LP_CONFIG_LOG_LEVEL, "debug", NULL);
+      changes_new (LP_CONFIG_CHECK_INTERVAL, "120", LP_CONFIG_LOG_LEVEL, "debug", NULL);
   g_autoptr (GHashTable) bad = changes_new (LP_CONFIG_CHECK_INTERVAL, "x", NULL);
   guint n = 0;
 
@@ -441,15 +545,15 @@ test_crash_before_rename_simulated (Fixture *fx, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (LpConfig) config = lp_config_new (fx->path, &error);
   g_autoptr (LpConfig) again = NULL;
-  g_autoptr (GHashTable) changes = changes_new (LP_CONFIG_CHECK_INTERVAL, "15", NULL);
+  g_autoptr (GHashTable) changes = changes_new (LP_CONFIG_CHECK_INTERVAL, "150", NULL);
   g_autofree char *stray = g_strdup_printf ("%s.AbC123", fx->path);
 
   g_assert_true (lp_config_set_many (config, changes, &error));
-  g_assert_true (g_file_set_contents (stray, "[livepatch]\ncheck-interval=9", -1, NULL));
+  g_assert_true (g_file_set_contents (stray, "[livepatch]\ncheck-interval=90", -1, NULL));
 
   again = lp_config_new (fx->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (lp_config_get_check_interval (again), ==, 15);
+  g_assert_cmpuint (lp_config_get_check_interval (again), ==, 150);
 }
 
 #if LP_CRASH_POINTS
@@ -460,8 +564,8 @@ test_crash_before_rename_real (Fixture *fx, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (LpConfig) config = NULL;
   g_autoptr (LpConfig) again = NULL;
-  g_autoptr (GHashTable) first = changes_new (LP_CONFIG_CHECK_INTERVAL, "15", NULL);
-  g_autoptr (GHashTable) second = changes_new (LP_CONFIG_CHECK_INTERVAL, "45", NULL);
+  g_autoptr (GHashTable) first = changes_new (LP_CONFIG_CHECK_INTERVAL, "150", NULL);
+  g_autoptr (GHashTable) second = changes_new (LP_CONFIG_CHECK_INTERVAL, "450", NULL);
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
@@ -484,7 +588,7 @@ test_crash_before_rename_real (Fixture *fx, gconstpointer data)
   g_assert_cmpint (count_files (fx->path), ==, 2); /* config + the stray temporary file */
   again = lp_config_new (fx->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (lp_config_get_check_interval (again), ==, 15);
+  g_assert_cmpuint (lp_config_get_check_interval (again), ==, 150);
   /* and the next save still works */
   g_assert_true (lp_config_set_many (again, second, &error));
   g_assert_no_error (error);
@@ -499,12 +603,12 @@ test_reload (Fixture *fx, gconstpointer data)
   guint n = 0;
 
   g_signal_connect (config, "changed", G_CALLBACK (count_changed_cb), &n);
-  g_assert_true (
-      g_file_set_contents (fx->path, "[livepatch]\ncheck-interval=7\nlog-level=debug\n", -1, NULL));
+  g_assert_true (g_file_set_contents (fx->path, "[livepatch]\ncheck-interval=70\nlog-level=debug\n",
+                                      -1, NULL));
   g_assert_true (lp_config_reload (config, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 1);
-  g_assert_cmpuint (lp_config_get_check_interval (config), ==, 7);
+  g_assert_cmpuint (lp_config_get_check_interval (config), ==, 70);
   g_assert_cmpstr (lp_config_get_log_level (config), ==, "debug");
 
   /* unchanged file: no signal */
@@ -515,7 +619,7 @@ test_reload (Fixture *fx, gconstpointer data)
   g_assert_true (g_file_set_contents (fx->path, "this is not\x01 a key file", -1, NULL));
   g_assert_false (lp_config_reload (config, &error));
   g_assert_error (error, LP_ERROR, LP_ERROR_INTERNAL);
-  g_assert_cmpuint (lp_config_get_check_interval (config), ==, 7);
+  g_assert_cmpuint (lp_config_get_check_interval (config), ==, 70);
   g_assert_cmpuint (n, ==, 1);
 }
 
@@ -555,6 +659,7 @@ main (int argc, char **argv)
     }
 #define ADD(name, fn) g_test_add (name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/config/reject-unknown-key", test_unknown_key);
+  ADD ("/config/exact-errors-change-nothing", test_exact_errors);
   ADD ("/config/defaults", test_defaults);
   ADD ("/config/getters-parse-values", test_getters_parse);
   ADD ("/config/set-many-is-atomic", test_set_many_atomic);
