@@ -45,7 +45,7 @@ GHashTable *lp_config_dump (LpConfig *self);
 gboolean lp_config_set_many (LpConfig *self, GHashTable *changes, GError **error);
 
 const char *lp_config_get_remote_server (LpConfig *self);
-guint lp_config_get_check_interval (LpConfig *self);    /* minutes, 0 = no automatic checks */
+guint lp_config_get_check_interval (LpConfig *self); /* minutes, 0 = no automatic checks */
 /* Proxy URLs; a bare host[:port] is returned as http://host[:port]. */
 const char *lp_config_get_http_proxy (LpConfig *self);  /* NULL when unset */
 const char *lp_config_get_https_proxy (LpConfig *self); /* NULL when unset */
@@ -57,7 +57,6 @@ gboolean lp_config_get_tls_patch_download (LpConfig *self);
 gint64 lp_config_get_cutoff_date (LpConfig *self);           /* unix seconds, 0 when unset */
 const char *lp_config_get_cutoff_date_text (LpConfig *self); /* RFC 3339, NULL when unset */
 guint64 lp_config_get_patch_delay (LpConfig *self);          /* seconds, 0 when unset */
-const char *
-lp_config_get_patch_delay_text (LpConfig *self); /* as set, e.g. "3d", NULL when 0 */
+const char *lp_config_get_patch_delay_text (LpConfig *self); /* as set, e.g. "3d", NULL when 0 */
 
 G_END_DECLS
