@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lp-client.h"
+#include "lp-coverage.h"
 #include "lp-error.h"
 #include "lp-json.h"
 #include "lp-sha256.h"
@@ -195,6 +196,17 @@ lp_check_reply_free (LpCheckReply *reply)
     return;
   g_free (reply->supported);
   lp_patch_offer_free (reply->patch);
+  lp_coverage_free (reply->coverage);
+  g_free (reply);
+}
+
+void
+lp_cve_reply_free (LpCveReply *reply)
+{
+  if (reply == NULL)
+    return;
+  g_clear_pointer (&reply->body, g_bytes_unref);
+  g_free (reply->etag);
   g_free (reply);
 }
 
@@ -1220,6 +1232,9 @@ parse_check_reply (LpRequest *req, guint status, GBytes *body, GError **error)
   if (obj == NULL || !get_string (obj, "", "supported", what, FALSE, LP_CLIENT_MAX_NAME_LEN,
                                   &reply->supported, error))
     return NULL;
+  reply->coverage = lp_coverage_parse (obj, what, error);
+  if (reply->coverage == NULL)
+    return NULL;
   patch = json_object_get_member (obj, "patch");
   if (patch == NULL || JSON_NODE_HOLDS_NULL (patch))
     return g_steal_pointer (&reply);
@@ -1313,6 +1328,108 @@ lp_client_check_async (LpClient *self, const char *client_id, const char *machin
 
 LpCheckReply *
 lp_client_check_finish (LpClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- CVE data --------------------------------------------------------- */
+
+/* "\"abc\"" -> "abc"; a weak or unquoted tag is returned as it is, for the
+ * caller to refuse as no SHA-256. */
+static char *
+etag_value (const char *header)
+{
+  gsize len = header != NULL ? strlen (header) : 0;
+
+  if (header == NULL)
+    return NULL;
+  if (len >= 2 && header[0] == '"' && header[len - 1] == '"')
+    return g_strndup (header + 1, len - 2);
+  return g_strdup (header);
+}
+
+static gpointer
+parse_cve_reply (LpRequest *req, guint status, GBytes *body, GError **error)
+{
+  g_autoptr (LpCveReply) reply = g_new0 (LpCveReply, 1);
+
+  if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_UNKNOWN_TOKEN,
+                   "the server refused this machine's token (HTTP %u)", status);
+      return NULL;
+    }
+  if (status == SOUP_STATUS_NOT_MODIFIED)
+    reply->not_modified = TRUE;
+  else if (status == SOUP_STATUS_OK)
+    {
+      reply->body = g_bytes_ref (body);
+      reply->etag = etag_value (
+          soup_message_headers_get_one (soup_message_get_response_headers (req->msg), "ETag"));
+    }
+  else if (status != SOUP_STATUS_NOT_FOUND)
+    {
+      g_propagate_error (error, status_error (req, status, "cve data"));
+      return NULL;
+    }
+  return g_steal_pointer (&reply);
+}
+
+static char *
+cve_data_path (const char *client_id, const char *const *kernels)
+{
+  g_autofree char *escaped = g_uri_escape_string (client_id, NULL, FALSE);
+  GString *path = g_string_new (NULL);
+
+  g_string_append_printf (path, "/v1/client/%s/cve-fixes", escaped);
+  for (guint i = 0; kernels != NULL && kernels[i] != NULL; i++)
+    {
+      g_autofree char *kernel = g_uri_escape_string (kernels[i], NULL, FALSE);
+      g_string_append_printf (path, "%ckernel=%s", i == 0 ? '?' : '&', kernel);
+    }
+  return g_string_free (path, FALSE);
+}
+
+void
+lp_client_fetch_cve_data_async (LpClient *self, const char *client_id, const char *machine_token,
+                                const char *const *kernels, const char *digest,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GUri) uri = NULL;
+  g_autofree char *path = NULL;
+  LpRequest *req;
+  SoupMessage *msg;
+  GError *error = NULL;
+
+  g_return_if_fail (LP_IS_CLIENT (self));
+  task = json_task_new (self, cancellable, callback, user_data, lp_client_fetch_cve_data_async,
+                        parse_cve_reply, (GDestroyNotify) lp_cve_reply_free);
+  if (!lp_client_check_ready (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  path = cve_data_path (client_id != NULL ? client_id : "", kernels);
+  uri = api_uri (self, path);
+  req = g_task_get_task_data (task);
+  msg = soup_message_new_from_uri ("GET", uri);
+  lp_request_set_message (req, msg);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept",
+                                "application/json");
+  set_bearer (msg, machine_token != NULL ? machine_token : "");
+  if (digest != NULL && *digest != '\0')
+    {
+      g_autofree char *tag = g_strdup_printf ("\"%s\"", digest);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match", tag);
+    }
+  lp_request_send (g_steal_pointer (&task), json_send_cb);
+}
+
+LpCveReply *
+lp_client_fetch_cve_data_finish (LpClient *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

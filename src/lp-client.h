@@ -71,20 +71,33 @@ typedef struct
   gboolean replacement;
 } LpPatchOffer;
 
+typedef struct _LpCoverage LpCoverage;
+
 typedef struct
 {
-  char *supported;     /* e.g. "supported", "kernel-end-of-life" */
-  LpPatchOffer *patch; /* NULL when there is nothing to apply */
+  char *supported;      /* e.g. "supported", "kernel-end-of-life" */
+  LpPatchOffer *patch;  /* NULL when there is nothing to apply */
+  LpCoverage *coverage; /* lp-coverage.h: end date, tier description, held back; never NULL */
 } LpCheckReply;
+
+/* A reply to the CVE data request. */
+typedef struct
+{
+  gboolean not_modified; /* 304: the stored copy is current */
+  GBytes *body;          /* 200: the data, NULL otherwise (404: the server has none) */
+  char *etag;            /* 200: the ETag without quotes, NULL when absent */
+} LpCveReply;
 
 void lp_registration_free (LpRegistration *reg);
 LpPatchOffer *lp_patch_offer_copy (const LpPatchOffer *offer);
 void lp_patch_offer_free (LpPatchOffer *offer);
 void lp_check_reply_free (LpCheckReply *reply);
+void lp_cve_reply_free (LpCveReply *reply);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpRegistration, lp_registration_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpPatchOffer, lp_patch_offer_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpCheckReply, lp_check_reply_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpCveReply, lp_cve_reply_free)
 
 /* Called on the main context while a download runs; @total is offer->size. */
 typedef void (*LpProgressFunc) (guint64 received, guint64 total, gpointer user_data);
@@ -125,6 +138,17 @@ void lp_client_check_async (LpClient *self, const char *client_id, const char *m
                             const LpCheckRequest *request, GCancellable *cancellable,
                             GAsyncReadyCallback callback, gpointer user_data);
 LpCheckReply *lp_client_check_finish (LpClient *self, GAsyncResult *result, GError **error);
+
+/* GET /v1/client/{client-id}/cve-fixes?kernel=K1&kernel=K2... with the bearer
+ * machine token, and If-None-Match: "@digest" unless @digest is NULL or "".
+ * 200, 304 and 404 are results (see LpCveReply); 401/403 ->
+ * LP_ERROR_UNKNOWN_TOKEN; other statuses LP_ERROR_SERVER. The body is
+ * returned as received: LpCveData checks it against the ETag and parses it. */
+void lp_client_fetch_cve_data_async (LpClient *self, const char *client_id,
+                                     const char *machine_token, const char *const *kernels,
+                                     const char *digest, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+LpCveReply *lp_client_fetch_cve_data_finish (LpClient *self, GAsyncResult *result, GError **error);
 
 /* GET offer->url into @dest_path (its directory must exist, on the same file
  * system as the state directory): streamed into a temporary file next to it

@@ -43,9 +43,27 @@ G_DEFINE_TYPE (LpDaemon, lp_daemon, G_TYPE_OBJECT)
 /* Engine properties whose D-Bus twin has the same GObject property name on
  * the skeleton; the skeleton emits PropertiesChanged only for real changes. */
 static const char *const mirrored_properties[] = {
-  "enabled",     "machine-id",  "kernel",        "architecture", "supported",
-  "check-state", "patch-state", "patch-version", "fixes",        "last-check",
-  "next-check",  "last-error",  "tier",          "mode",         "progress",
+  "enabled",
+  "machine-id",
+  "kernel",
+  "architecture",
+  "supported",
+  "check-state",
+  "patch-state",
+  "patch-version",
+  "fixes",
+  "last-check",
+  "next-check",
+  "last-error",
+  "tier",
+  "mode",
+  "progress",
+  "upgrade-required-date",
+  "held-back-patches",
+  "tier-description",
+  "kernel-package-fixes",
+  "cve-data-digest",
+  "cve-data-timestamp",
 };
 
 /* One privileged call between its polkit check and its reply. */

@@ -19,7 +19,9 @@
 
 #include "lp-backoff.h"
 #include "lp-client.h"
+#include "lp-coverage.h"
 #include "lp-crash-point.h"
+#include "lp-cve-data.h"
 #include "lp-engine.h"
 #include "lp-error.h"
 #include "lp-kernel-linux.h"
@@ -64,6 +66,12 @@ enum
   PROP_TIER,
   PROP_MODE,
   PROP_PROGRESS,
+  PROP_UPGRADE_REQUIRED_DATE,
+  PROP_HELD_BACK_PATCHES,
+  PROP_TIER_DESCRIPTION,
+  PROP_KERNEL_PACKAGE_FIXES,
+  PROP_CVE_DATA_DIGEST,
+  PROP_CVE_DATA_TIMESTAMP,
   N_PROPS
 };
 
@@ -108,6 +116,9 @@ struct _LpEngine
   char *tier;
   LpMode mode;
   guint progress;
+  LpCoverage *coverage; /* from the last check; never NULL */
+  LpCveData *cve_data;
+  char *modules_dir; /* where the installed kernels are found */
 };
 
 G_DEFINE_TYPE (LpEngine, lp_engine, G_TYPE_OBJECT)
@@ -121,6 +132,7 @@ struct _LpCycle
   GCancellable *cancellable;
   GPtrArray *waiters; /* GTask */
   LpPatchOffer *offer;
+  LpPatchOffer *checked_offer; /* the check's offer, while the CVE data is fetched */
   char *patch_path;
   gboolean reapply;
 };
@@ -168,6 +180,7 @@ lp_cycle_unref (LpCycle *cycle)
   g_object_unref (cycle->cancellable);
   g_ptr_array_unref (cycle->waiters);
   g_clear_pointer (&cycle->offer, lp_patch_offer_free);
+  g_clear_pointer (&cycle->checked_offer, lp_patch_offer_free);
   g_free (cycle->patch_path);
   g_free (cycle);
 }
@@ -263,6 +276,21 @@ engine_set_fixes (LpEngine *self, GVariant *fixes)
   g_clear_pointer (&self->fixes, g_variant_unref);
   self->fixes = g_steal_pointer (&sunk);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FIXES]);
+}
+
+/* Takes @coverage; notifies each of its properties that changed. */
+static void
+engine_set_coverage (LpEngine *self, LpCoverage *coverage)
+{
+  g_autoptr (LpCoverage) old = g_steal_pointer (&self->coverage);
+
+  self->coverage = coverage;
+  if (g_strcmp0 (old->upgrade_required_date, coverage->upgrade_required_date) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_UPGRADE_REQUIRED_DATE]);
+  if (!g_variant_equal (old->held_back, coverage->held_back))
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HELD_BACK_PATCHES]);
+  if (g_strcmp0 (old->tier_description, coverage->tier_description) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_TIER_DESCRIPTION]);
 }
 
 static void
@@ -964,6 +992,53 @@ engine_record_check (LpEngine *self, const LpCheckReply *reply)
   engine_schedule_periodic (self);
 }
 
+/* ---- CVE data ---- */
+
+static void
+cve_data_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (LpCycle) cycle = user_data;
+  LpEngine *self = cycle->engine;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpCveReply) reply =
+      lp_client_fetch_cve_data_finish (LP_CLIENT (source), result, &error);
+  g_autofree char *before = NULL;
+
+  self->pending--;
+  if (!lp_cycle_is_current (cycle))
+    return;
+  before = g_strdup (lp_cve_data_get_digest (self->cve_data));
+  /* The data only informs the administrator: a failure is logged, keeps the
+   * stored copy and never holds a patch back. */
+  if (reply != NULL && reply->body != NULL)
+    lp_cve_data_replace (self->cve_data, reply->body, reply->etag, &error);
+  if (error != NULL)
+    g_warning ("CVE data not updated: %s", error->message);
+  else if (reply->not_modified)
+    g_debug ("CVE data unchanged on the server");
+  if (g_strcmp0 (before, lp_cve_data_get_digest (self->cve_data)) != 0)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_KERNEL_PACKAGE_FIXES]);
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CVE_DATA_DIGEST]);
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CVE_DATA_TIMESTAMP]);
+    }
+  engine_handle_offer (self, cycle, cycle->checked_offer);
+}
+
+/* After a successful check: refresh the CVE data, then act on the offer. */
+static void
+engine_fetch_cve_data (LpEngine *self, LpCycle *cycle)
+{
+  g_auto (GStrv) kernels =
+      lp_cve_data_installed_kernels (self->modules_dir, lp_kernel_get_release (self->kernel));
+
+  self->pending++;
+  lp_client_fetch_cve_data_async (
+      self->client, lp_store_get_client_id (self->store), lp_store_get_machine_token (self->store),
+      (const char *const *) kernels, lp_cve_data_get_digest (self->cve_data), cycle->cancellable,
+      cve_data_done_cb, lp_cycle_ref (cycle));
+}
+
 static void
 check_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -985,9 +1060,11 @@ check_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   engine_record_check (self, reply);
+  engine_set_coverage (self, g_steal_pointer (&reply->coverage));
   if (self->mode == LP_MODE_NO_APPLY && reply->patch != NULL)
     g_info ("no-apply mode: patch %s will be downloaded and verified only", reply->patch->version);
-  engine_handle_offer (self, cycle, reply->patch);
+  cycle->checked_offer = g_steal_pointer (&reply->patch);
+  engine_fetch_cve_data (self, cycle);
 }
 
 static void
@@ -1332,6 +1409,7 @@ engine_reset_after_disable (LpEngine *self)
   engine_unschedule (self);
   engine_set_enabled (self, FALSE);
   engine_set_string (self, &self->tier, "", PROP_TIER);
+  engine_set_coverage (self, lp_coverage_new ());
   engine_set_string (self, &self->supported, "unknown", PROP_SUPPORTED);
   engine_set_int64 (self, &self->last_check, 0, PROP_LAST_CHECK);
   engine_set_check_state (self, "needs-check");
@@ -1469,6 +1547,19 @@ engine_load_properties (LpEngine *self, const LpEngineOptions *options)
   self->mode = lp_mode_read (self->cmdline_path, self->mode_file);
 }
 
+/* The CVE data sits next to the store's files; the kernels it is asked for
+ * are those installed in /lib/modules (ROOT/lib/modules when simulated). */
+static LpCveData *
+engine_make_cve_data (LpEngine *self, const LpEngineOptions *options)
+{
+  g_autofree char *path = g_build_filename (options->state_dir, "cve-data", NULL);
+
+  self->modules_dir = options->kernel_sim_root != NULL
+                          ? g_build_filename (options->kernel_sim_root, "lib", "modules", NULL)
+                          : g_strdup ("/lib/modules");
+  return lp_cve_data_new (path);
+}
+
 LpEngine *
 lp_engine_new (LpConfig *config, const LpEngineOptions *options, GError **error)
 {
@@ -1488,6 +1579,7 @@ lp_engine_new (LpConfig *config, const LpEngineOptions *options, GError **error)
   self->store = lp_store_new (options->state_dir, error);
   if (self->store == NULL || !engine_make_work_dir (self, error))
     return NULL;
+  self->cve_data = engine_make_cve_data (self, options);
   engine_load_properties (self, options);
   self->client = lp_client_new (config);
   self->backoff =
@@ -1508,6 +1600,24 @@ lp_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
     {
       case PROP_ENABLED:
         g_value_set_boolean (value, self->enabled);
+        break;
+      case PROP_UPGRADE_REQUIRED_DATE:
+        g_value_set_string (value, self->coverage->upgrade_required_date);
+        break;
+      case PROP_HELD_BACK_PATCHES:
+        g_value_set_variant (value, self->coverage->held_back);
+        break;
+      case PROP_TIER_DESCRIPTION:
+        g_value_set_string (value, self->coverage->tier_description);
+        break;
+      case PROP_KERNEL_PACKAGE_FIXES:
+        g_value_set_variant (value, lp_cve_data_get_kernel_fixes (self->cve_data));
+        break;
+      case PROP_CVE_DATA_DIGEST:
+        g_value_set_string (value, lp_cve_data_get_digest (self->cve_data));
+        break;
+      case PROP_CVE_DATA_TIMESTAMP:
+        g_value_set_int64 (value, lp_cve_data_get_timestamp (self->cve_data));
         break;
       case PROP_MACHINE_ID:
         g_value_set_string (value, self->machine_id);
@@ -1580,6 +1690,9 @@ lp_engine_finalize (GObject *object)
   g_clear_pointer (&self->next_waiters, g_ptr_array_unref);
   g_clear_pointer (&self->backoff, lp_backoff_free);
   g_clear_pointer (&self->fixes, g_variant_unref);
+  g_clear_pointer (&self->coverage, lp_coverage_free);
+  g_clear_object (&self->cve_data);
+  g_free (self->modules_dir);
   g_free (self->state_dir);
   g_free (self->module_certs_dir);
   g_free (self->mode_file);
@@ -1635,6 +1748,16 @@ lp_engine_class_init (LpEngineClass *klass)
   props[PROP_MODE] = string_prop ("mode");
   props[PROP_PROGRESS] = g_param_spec_uint ("progress", NULL, NULL, 0, 100, 0,
                                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  props[PROP_UPGRADE_REQUIRED_DATE] = string_prop ("upgrade-required-date");
+  props[PROP_HELD_BACK_PATCHES] =
+      g_param_spec_variant ("held-back-patches", NULL, NULL, G_VARIANT_TYPE ("a(sxs)"), NULL,
+                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  props[PROP_TIER_DESCRIPTION] = string_prop ("tier-description");
+  props[PROP_KERNEL_PACKAGE_FIXES] =
+      g_param_spec_variant ("kernel-package-fixes", NULL, NULL, G_VARIANT_TYPE ("a(sas)"), NULL,
+                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  props[PROP_CVE_DATA_DIGEST] = string_prop ("cve-data-digest");
+  props[PROP_CVE_DATA_TIMESTAMP] = int64_prop ("cve-data-timestamp");
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -1651,4 +1774,5 @@ lp_engine_init (LpEngine *self)
   self->fixes = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("(ssbs)"), NULL, 0));
   self->last_error = g_strdup ("");
   self->tier = g_strdup ("");
+  self->coverage = lp_coverage_new ();
 }

@@ -32,12 +32,19 @@ G_DECLARE_FINAL_TYPE (LpEngine, lp_engine, LP, ENGINE, GObject)
  *   "tier"           string     [Tier]
  *   "mode"           string     [Mode]
  *   "progress"       guint      [Progress]
+ *   "upgrade-required-date" string   [UpgradeRequiredDate]  from the last check
+ *   "held-back-patches"     GVariant a(sxs) [HeldBackPatches] from the last check
+ *   "tier-description"      string   [TierDescription]      from the last check
+ *   "kernel-package-fixes"  GVariant a(sas) [KernelPackageFixes] stored CVE data
+ *   "cve-data-digest"       string   [CveDataDigest]
+ *   "cve-data-timestamp"    gint64   [CveDataTimestamp]
  * Strings are never NULL ("" when unknown). */
 
 typedef struct
 {
   const char *state_dir;        /* STATE_DIRECTORY or LP_STATE_DIR */
-  const char *kernel_sim_root;  /* NULL = the real kernel; else LpKernelSim rooted here */
+  const char *kernel_sim_root;  /* NULL = the real kernel; else LpKernelSim rooted here
+                                 * (installed kernels: ROOT/lib/modules, not /lib/modules) */
   const char *module_certs_dir; /* extra trusted module certificates, LP_MODULE_CERTS_DIR */
   const char *machine_id_path;  /* /etc/machine-id */
   const char *mode_file;        /* /var/local/canonical_livepatch_mode */

@@ -133,9 +133,10 @@ class Server:
             self.url = f"http://127.0.0.1:{f.read().strip()}"
         self.publish([])
 
-    def publish(self, patches, supported="supported"):
+    def publish(self, patches, supported="supported", **index_members):
         """patches: list of (version, path[, kernel[, arch[, extra members]]]);
-        replaces the index."""
+        replaces the index. index_members are more top-level index members,
+        named with _ for - (upgrade_required_date=..., cve_fixes=...)."""
         entries = []
         for p in patches:
             version, path = p[0], p[1]
@@ -147,7 +148,8 @@ class Server:
                             "file": name, **(p[4] if len(p) > 4 else {})})
         tmp = os.path.join(self.dir, "index.json.tmp")
         with open(tmp, "w") as f:
-            json.dump({"supported": supported, "patches": entries}, f)
+            json.dump({"supported": supported, "patches": entries,
+                       **{k.replace("_", "-"): v for k, v in index_members.items()}}, f)
         os.rename(tmp, os.path.join(self.dir, "index.json"))
 
     def _request(self, method, path, body=None):

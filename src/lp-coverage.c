@@ -1,0 +1,194 @@
+/* lp-coverage.c: coverage end date, tier description and held-back patches
+ * from a check reply
+ *
+ * Each member is optional, so a server that predates them (or an on-premises
+ * one) still works; each one that is present is validated in full, because
+ * the CLI prints these strings on an administrator's terminal.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "lp-coverage"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "lp-coverage.h"
+#include "lp-error.h"
+
+LpCoverage *
+lp_coverage_new (void)
+{
+  LpCoverage *coverage = g_new0 (LpCoverage, 1);
+
+  coverage->upgrade_required_date = g_strdup ("");
+  coverage->tier_description = g_strdup ("");
+  coverage->held_back =
+      g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("(sxs)"), NULL, 0));
+  return coverage;
+}
+
+void
+lp_coverage_free (LpCoverage *coverage)
+{
+  if (coverage == NULL)
+    return;
+  g_free (coverage->upgrade_required_date);
+  g_free (coverage->tier_description);
+  g_clear_pointer (&coverage->held_back, g_variant_unref);
+  g_free (coverage);
+}
+
+gboolean
+lp_coverage_date_is_valid (const char *text)
+{
+  guint year, month, day;
+
+  if (text == NULL || strlen (text) != 10 ||
+      !g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text, 0, 0))
+    return FALSE;
+  year = (guint) g_ascii_strtoull (text, NULL, 10);
+  month = (guint) g_ascii_strtoull (text + 5, NULL, 10);
+  day = (guint) g_ascii_strtoull (text + 8, NULL, 10);
+  return g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year);
+}
+
+gboolean
+lp_coverage_text_is_printable (const char *text)
+{
+  if (text == NULL || strlen (text) > LP_COVERAGE_MAX_TEXT || !g_utf8_validate (text, -1, NULL))
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c) || c == 0x2028 || c == 0x2029)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+fail (GError **error, const char *what, const char *member, const char *problem)
+{
+  g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "%s: member \"%s\" %s", what, member, problem);
+  return FALSE;
+}
+
+/* An optional printable string member: absent or null leaves @out alone. */
+static gboolean
+get_text (JsonObject *obj, const char *member, const char *shown, const char *what, char **out,
+          GError **error)
+{
+  JsonNode *node = json_object_get_member (obj, member);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return fail (error, what, shown, "is not a string");
+  if (!lp_coverage_text_is_printable (json_node_get_string (node)))
+    return fail (error, what, shown, "is not one line of printable text (at most 256 bytes)");
+  g_free (*out);
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static gboolean
+get_published (JsonObject *entry, const char *shown, const char *what, gint64 *out, GError **error)
+{
+  JsonNode *node = json_object_get_member (entry, "published");
+
+  *out = 0;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
+      json_node_get_int (node) < 0)
+    return fail (error, what, shown, "is not a time in unix seconds");
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+/* One held-back patch: {"version", "published", "notice", "fixes": [...]},
+ * added to @builder as one (fix, published, notice) per fix. */
+static gboolean
+add_held_back_patch (JsonNode *node, guint index, const char *what, GVariantBuilder *builder,
+                     guint *n_fixes, GError **error)
+{
+  g_autofree char *shown = g_strdup_printf ("held-back[%u]", index);
+  g_autofree char *shown_published = g_strconcat (shown, ".published", NULL);
+  g_autofree char *shown_notice = g_strconcat (shown, ".notice", NULL);
+  g_autofree char *shown_fixes = g_strconcat (shown, ".fixes", NULL);
+  g_autofree char *notice = g_strdup ("");
+  JsonObject *entry;
+  JsonNode *fixes;
+  gint64 published;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return fail (error, what, shown, "is not an object");
+  entry = json_node_get_object (node);
+  if (!get_published (entry, shown_published, what, &published, error) ||
+      !get_text (entry, "notice", shown_notice, what, &notice, error))
+    return FALSE;
+  fixes = json_object_get_member (entry, "fixes");
+  if (fixes == NULL || !JSON_NODE_HOLDS_ARRAY (fixes))
+    return fail (error, what, shown_fixes, fixes == NULL ? "is missing" : "is not an array");
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (fixes)); i++)
+    {
+      JsonNode *fix = json_array_get_element (json_node_get_array (fixes), i);
+      const char *name;
+
+      if (!JSON_NODE_HOLDS_VALUE (fix) || json_node_get_value_type (fix) != G_TYPE_STRING)
+        return fail (error, what, shown_fixes, "holds something other than a string");
+      name = json_node_get_string (fix);
+      if (*name == '\0' || !lp_coverage_text_is_printable (name))
+        return fail (error, what, shown_fixes, "holds an empty or unprintable name");
+      if (++*n_fixes > LP_COVERAGE_MAX_FIXES)
+        return fail (error, what, "held-back", "names more than 512 fixes");
+      g_variant_builder_add (builder, "(sxs)", name, published, notice);
+    }
+  return TRUE;
+}
+
+static gboolean
+get_held_back (JsonObject *reply, const char *what, LpCoverage *coverage, GError **error)
+{
+  JsonNode *node = json_object_get_member (reply, "held-back");
+  g_auto (GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a(sxs)"));
+  JsonArray *patches;
+  guint n_fixes = 0;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return fail (error, what, "held-back", "is not an array");
+  patches = json_node_get_array (node);
+  if (json_array_get_length (patches) > LP_COVERAGE_MAX_HELD_BACK)
+    return fail (error, what, "held-back", "lists more than 64 patches");
+  for (guint i = 0; i < json_array_get_length (patches); i++)
+    if (!add_held_back_patch (json_array_get_element (patches, i), i, what, &builder, &n_fixes,
+                              error))
+      return FALSE;
+  g_clear_pointer (&coverage->held_back, g_variant_unref);
+  coverage->held_back = g_variant_ref_sink (g_variant_builder_end (&builder));
+  return TRUE;
+}
+
+LpCoverage *
+lp_coverage_parse (JsonObject *reply, const char *what, GError **error)
+{
+  g_autoptr (LpCoverage) coverage = lp_coverage_new ();
+  const char *date_member = "upgrade-required-date";
+
+  if (!get_text (reply, date_member, date_member, what, &coverage->upgrade_required_date, error) ||
+      !get_text (reply, "tier-description", "tier-description", what, &coverage->tier_description,
+                 error) ||
+      !get_held_back (reply, what, coverage, error))
+    return NULL;
+  if (*coverage->upgrade_required_date != '\0' &&
+      !lp_coverage_date_is_valid (coverage->upgrade_required_date))
+    {
+      fail (error, what, date_member, "is not a date such as 2027-04-30");
+      return NULL;
+    }
+  return g_steal_pointer (&coverage);
+}

@@ -1,0 +1,42 @@
+/* lp-coverage.h: what a check reply says about the running kernel's Livepatch
+ * coverage beyond "supported": the coverage end date, the tier's description
+ * and the patches held back by cutoff-date/patch-delay (docs/PROTOCOL.md)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* At most this many held-back patches, and fixes in each, are accepted. */
+#define LP_COVERAGE_MAX_HELD_BACK 64
+#define LP_COVERAGE_MAX_FIXES 512
+/* Longest text accepted in a name, notice or description. */
+#define LP_COVERAGE_MAX_TEXT 256
+
+typedef struct _LpCoverage
+{
+  char *upgrade_required_date; /* "YYYY-MM-DD" (validated), "" when not sent */
+  char *tier_description;      /* "" when not sent */
+  GVariant *held_back;         /* a(sxs): fix, published (unix s), notice; never NULL */
+} LpCoverage;
+
+LpCoverage *lp_coverage_new (void);
+void lp_coverage_free (LpCoverage *coverage);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpCoverage, lp_coverage_free)
+
+/* Reads the optional members "upgrade-required-date", "tier-description" and
+ * "held-back" of a check reply. Any of them present but ill-formed fails with
+ * LP_ERROR_SERVER naming it, prefixed with "@what: ". */
+LpCoverage *lp_coverage_parse (JsonObject *reply, const char *what, GError **error);
+
+/* Whether @text is a calendar date written YYYY-MM-DD. */
+gboolean lp_coverage_date_is_valid (const char *text);
+
+/* Whether @text is short, one line and free of control characters: fit to
+ * show an administrator (names, notices and descriptions from the server). */
+gboolean lp_coverage_text_is_printable (const char *text);
+
+G_END_DECLS
