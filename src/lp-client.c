@@ -80,6 +80,7 @@ struct _LpRequest
   gulong caller_cancel_id;
   GError *abort_error; /* why we cancelled, when it was us */
   char *host;
+  gboolean proxy_negotiating; /* between the proxy's TCP connect and its CONNECT reply */
 
   /* JSON calls */
   LpReplyParser parse;
@@ -300,6 +301,11 @@ lp_client_build_session (LpClient *self, GError **error)
   db = lp_trust_database_new (lp_config_get_ca_certs (self->config), error);
   if (db == NULL)
     return FALSE;
+  /* An https:// proxy is GIO's own GHttpsProxy (TLS to the proxy, then
+   * CONNECT), which libsoup's connection set-up calls and which verifies the
+   * proxy with the TLS backend's default database: make that ours, so the
+   * proxy is trusted exactly as the server is (host CAs, baked, ca-certs). */
+  g_tls_backend_set_default_database (g_tls_backend_get_default (), db);
   resolver = proxy_resolver_from_config (self->config);
   self->dial_timeout = lp_config_get_dial_timeout (self->config);
   /* Our own timers (dial-timeout, stall) come first, with precise messages;
@@ -535,7 +541,13 @@ set_tls_error (LpRequest *req, const GError *cause, GError **error)
       req->msg ? soup_message_get_tls_peer_certificate_errors (req->msg) : 0;
   g_autofree char *detail = describe_certificate_errors (flags);
 
-  if (g_error_matches (cause, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) || flags != 0)
+  /* TLS to an https:// proxy fails before libsoup sees any certificate. */
+  if (req->proxy_negotiating)
+    g_set_error (error, LP_ERROR, LP_ERROR_NETWORK,
+                 "TLS to the https proxy for %s failed; its certificate must be trusted like "
+                 "the server's (see ca-certs): %s",
+                 req->host, cause->message);
+  else if (g_error_matches (cause, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) || flags != 0)
     g_set_error (error, LP_ERROR, LP_ERROR_NETWORK,
                  "TLS: the certificate of %s is not accepted:%s (%s)", req->host, detail,
                  cause->message);
@@ -609,6 +621,8 @@ network_event_cb (SoupMessage *msg, GSocketClientEvent event, GIOStream *connect
   LpRequest *req = user_data;
   GError *error = NULL;
 
+  if (event == G_SOCKET_CLIENT_PROXY_NEGOTIATING || event == G_SOCKET_CLIENT_PROXY_NEGOTIATED)
+    req->proxy_negotiating = event == G_SOCKET_CLIENT_PROXY_NEGOTIATING;
   if (event != G_SOCKET_CLIENT_TLS_HANDSHAKED || !G_IS_TLS_CONNECTION (connection))
     return;
   /* Belt and braces behind lp_trust_init_process(): checked before any

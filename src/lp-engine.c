@@ -480,8 +480,10 @@ config_changed_cb (LpConfig *config, gpointer user_data)
 {
   LpEngine *self = LP_ENGINE (user_data);
 
-  /* A pending retry keeps its time; the cycle reschedules when it ends. */
-  if (self->cycle == NULL && !self->retry_pending)
+  /* A pending retry keeps its time, and a cycle still checking schedules
+   * when its check is recorded; one that already scheduled the next check
+   * (it is downloading, applying or fetching CVE data) is rescheduled now. */
+  if (!self->retry_pending && (self->cycle == NULL || self->next_check != 0))
     engine_schedule_periodic (self);
 }
 

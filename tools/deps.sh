@@ -10,7 +10,7 @@ LP_BUILD_PACKAGES=(
 )
 LP_TEST_PACKAGES=(
   dbus-daemon dbus python3 python3-gi gir1.2-glib-2.0 python3-dbusmock python3-pytest
-  polkitd pkexec gnutls-bin openssl tinyproxy dante-server linux-kbuild-6.1
+  polkitd pkexec gnutls-bin openssl tinyproxy stunnel4 dante-server linux-kbuild-6.1
   zstd xz-utils bzip2 libarchive-tools util-linux systemd groff-base curl clang-format
   clang libclang-rt-14-dev valgrind gcc-12 libasan8 libubsan1 mount
 )

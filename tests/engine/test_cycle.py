@@ -291,7 +291,7 @@ def test_periodic_checks_happen_on_their_own(lp_stopped, monkeypatch):
     lp.daemon.set_config({"check-interval": "60"})
     spin_until(lambda: len(lp.server.requests("/updates")) >= checks + 2, "two periodic checks")
     lp.daemon.set_config({"check-interval": "0"})
-    assert lp.prop("NextCheck") == 0
+    assert lp.prop("NextCheck") == 0, lp.daemon.log()
 
 
 def test_first_check_soon_after_enable(lp):

@@ -1017,6 +1017,92 @@ test_proxy_http_connect (Fixture *f, gconstpointer data)
     g_error ("tinyproxy did not tunnel to the server:\n%s", text);
 }
 
+/* stunnel in front of tinyproxy: an HTTPS proxy, reached over TLS with
+ * @cert (from certs_dir), that then tunnels with CONNECT. */
+static GSubprocess *
+start_tls_proxy (Fixture *f, guint proxy_port, const char *cert, guint *out_port, char **out_log)
+{
+  guint port = free_port ();
+  g_autofree char *conf = g_build_filename (f->dir, "stunnel.conf", NULL);
+  g_autofree char *cert_file = g_strdup_printf ("%s/%s.pem", certs_dir, cert);
+  g_autofree char *key_file = cert_path ("srv.key");
+  g_autofree char *out = g_build_filename (f->dir, "stunnel.out", NULL);
+  g_autofree char *text = NULL;
+  const char *argv[] = { "stunnel4", conf, NULL };
+  GSubprocess *proc;
+
+  *out_log = g_build_filename (f->dir, "stunnel.log", NULL);
+  text = g_strdup_printf ("foreground = yes\npid =\noutput = %s\ndebug = info\n"
+                          "[proxy]\naccept = 127.0.0.1:%u\nconnect = 127.0.0.1:%u\n"
+                          "cert = %s\nkey = %s\nsslVersionMin = TLSv1.2\n",
+                          *out_log, port, proxy_port, cert_file, key_file);
+  write_file (conf, text);
+  proc = spawn (argv, out);
+  wait_listening (proc, port, "stunnel");
+  *out_port = port;
+  return proc;
+}
+
+/* An https:// proxy: TLS to the proxy (its certificate checked against the
+ * same trust as the server's, ca-certs included), then CONNECT through it. */
+static void
+test_proxy_https_tls_to_proxy (Fixture *f, gconstpointer data)
+{
+  guint port, tls_port;
+  g_autofree char *log = NULL;
+  g_autofree char *tls_log = NULL;
+  g_autoptr (GSubprocess) proxy = start_tinyproxy (f, NULL, &port, &log);
+  g_autoptr (GSubprocess) tls = start_tls_proxy (f, port, "good", &tls_port, &tls_log);
+  g_autofree char *proxy_url = g_strdup_printf ("https://127.0.0.1:%u", tls_port);
+  g_autofree char *needle = g_strdup_printf ("CONNECT 127.0.0.1:%u", f->server->port);
+  g_autoptr (LpRegistration) reg = NULL;
+  g_autoptr (LpCheckReply) reply = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *tls_text = NULL;
+
+  config_set (f, LP_CONFIG_HTTPS_PROXY, proxy_url);
+  reg = register_ok (f);
+  reply = check_ok (f, reg);
+  assert_downloaded (f, reg, reply->patch);
+  stop_peer (tls);
+  stop_peer (proxy);
+  text = read_file (log);
+  tls_text = read_file (tls_log);
+  if (strstr (text, needle) == NULL)
+    g_error ("tinyproxy did not tunnel to the server:\n%s", text);
+  if (strstr (tls_text, "accepted connection") == NULL)
+    g_error ("nothing reached the proxy over TLS:\n%s", tls_text);
+}
+
+/* A proxy whose certificate is not trusted is refused like a server would be,
+ * and the error says it was the proxy. */
+static void
+test_proxy_https_untrusted (Fixture *f, gconstpointer data)
+{
+  guint port, tls_port;
+  g_autofree char *log = NULL;
+  g_autofree char *tls_log = NULL;
+  g_autoptr (GSubprocess) proxy = start_tinyproxy (f, NULL, &port, &log);
+  g_autoptr (GSubprocess) tls = start_tls_proxy (f, port, "selfsigned", &tls_port, &tls_log);
+  g_autofree char *proxy_url = g_strdup_printf ("https://127.0.0.1:%u", tls_port);
+  g_autoptr (LpRegistration) reg = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  config_set (f, LP_CONFIG_HTTPS_PROXY, proxy_url);
+  reg = do_register (f, TEST_TOKEN, &error);
+  g_assert_null (reg);
+  g_assert_error (error, LP_ERROR, LP_ERROR_NETWORK);
+  g_test_message ("error: %s", error->message);
+  g_assert_true (g_str_has_prefix (
+      error->message, "TLS to the https proxy for 127.0.0.1 failed; its certificate must be "
+                      "trusted like the server's (see ca-certs): "));
+  stop_peer (tls);
+  stop_peer (proxy);
+  text = read_file (log);
+  g_assert_null (strstr (text, "CONNECT 127.0.0.1:"));
+}
+
 /* Credentials in the proxy URL answer the proxy's challenge; a wrong
  * password is a Network error, and neither reaches the log. */
 static void
@@ -1808,6 +1894,8 @@ main (int argc, char **argv)
   ADD ("/transport/download/cancel-leaves-nothing", test_cancel_leaves_nothing);
 
   ADD ("/transport/proxy/http-connect-tinyproxy", test_proxy_http_connect);
+  ADD ("/transport/proxy/https-tls-to-proxy-stunnel", test_proxy_https_tls_to_proxy);
+  ADD ("/transport/proxy/https-untrusted-proxy-refused", test_proxy_https_untrusted);
   ADD ("/transport/proxy/basic-auth", test_proxy_basic_auth);
   ADD ("/transport/proxy/no-proxy-bypass", test_no_proxy_bypass);
   ADD ("/transport/proxy/from-environment", test_proxy_from_environment);
