@@ -15,6 +15,7 @@
 
 #include "lp-coverage.h"
 #include "lp-error.h"
+#include "lp-text.h"
 
 LpCoverage *
 lp_coverage_new (void)
@@ -53,21 +54,6 @@ lp_coverage_date_is_valid (const char *text)
   return g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year);
 }
 
-gboolean
-lp_coverage_text_is_printable (const char *text)
-{
-  if (text == NULL || strlen (text) > LP_COVERAGE_MAX_TEXT || !g_utf8_validate (text, -1, NULL))
-    return FALSE;
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_iscntrl (c) || c == 0x2028 || c == 0x2029)
-        return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 fail (GError **error, const char *what, const char *member, const char *problem)
 {
@@ -75,21 +61,25 @@ fail (GError **error, const char *what, const char *member, const char *problem)
   return FALSE;
 }
 
-/* An optional printable string member: absent or null leaves @out alone. */
+/* An optional string member, checked as lp-text @kind of at most @max_len
+ * bytes: absent or null leaves @out alone. */
 static gboolean
-get_text (JsonObject *obj, const char *member, const char *shown, const char *what, char **out,
-          GError **error)
+get_text (JsonObject *obj, const char *member, const char *shown, LpTextKind kind, gsize max_len,
+          const char *what, char **out, GError **error)
 {
   JsonNode *node = json_object_get_member (obj, member);
+  g_autofree char *why = NULL;
+  char *text;
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     return fail (error, what, shown, "is not a string");
-  if (!lp_coverage_text_is_printable (json_node_get_string (node)))
-    return fail (error, what, shown, "is not one line of printable text (at most 256 bytes)");
+  text = lp_text_accept (json_node_get_string (node), kind, max_len, &why);
+  if (text == NULL)
+    return fail (error, what, shown, why);
   g_free (*out);
-  *out = g_strdup (json_node_get_string (node));
+  *out = text;
   return TRUE;
 }
 
@@ -127,7 +117,8 @@ add_held_back_patch (JsonNode *node, guint index, const char *what, GVariantBuil
     return fail (error, what, shown, "is not an object");
   entry = json_node_get_object (node);
   if (!get_published (entry, shown_published, what, &published, error) ||
-      !get_text (entry, "notice", shown_notice, what, &notice, error))
+      !get_text (entry, "notice", shown_notice, LP_TEXT_IDENTIFIER, LP_COVERAGE_MAX_NAME, what,
+                 &notice, error))
     return FALSE;
   fixes = json_object_get_member (entry, "fixes");
   if (fixes == NULL || !JSON_NODE_HOLDS_ARRAY (fixes))
@@ -135,13 +126,17 @@ add_held_back_patch (JsonNode *node, guint index, const char *what, GVariantBuil
   for (guint i = 0; i < json_array_get_length (json_node_get_array (fixes)); i++)
     {
       JsonNode *fix = json_array_get_element (json_node_get_array (fixes), i);
-      const char *name;
+      g_autofree char *shown_fix = g_strdup_printf ("%s[%u]", shown_fixes, i);
+      g_autofree char *why = NULL;
+      g_autofree char *name = NULL;
 
-      if (!JSON_NODE_HOLDS_VALUE (fix) || json_node_get_value_type (fix) != G_TYPE_STRING)
-        return fail (error, what, shown_fixes, "holds something other than a string");
-      name = json_node_get_string (fix);
-      if (*name == '\0' || !lp_coverage_text_is_printable (name))
-        return fail (error, what, shown_fixes, "holds an empty or unprintable name");
+      if (!JSON_NODE_HOLDS_VALUE (fix) || json_node_get_value_type (fix) != G_TYPE_STRING ||
+          *json_node_get_string (fix) == '\0')
+        return fail (error, what, shown_fix, "is not a non-empty string");
+      name = lp_text_accept (json_node_get_string (fix), LP_TEXT_IDENTIFIER, LP_COVERAGE_MAX_NAME,
+                             &why);
+      if (name == NULL)
+        return fail (error, what, shown_fix, why);
       if (++*n_fixes > LP_COVERAGE_MAX_FIXES)
         return fail (error, what, "held-back", "names more than 512 fixes");
       g_variant_builder_add (builder, "(sxs)", name, published, notice);
@@ -179,9 +174,10 @@ lp_coverage_parse (JsonObject *reply, const char *what, GError **error)
   g_autoptr (LpCoverage) coverage = lp_coverage_new ();
   const char *date_member = "upgrade-required-date";
 
-  if (!get_text (reply, date_member, date_member, what, &coverage->upgrade_required_date, error) ||
-      !get_text (reply, "tier-description", "tier-description", what, &coverage->tier_description,
-                 error) ||
+  if (!get_text (reply, date_member, date_member, LP_TEXT_IDENTIFIER, LP_COVERAGE_MAX_NAME, what,
+                 &coverage->upgrade_required_date, error) ||
+      !get_text (reply, "tier-description", "tier-description", LP_TEXT_PROSE, LP_COVERAGE_MAX_TEXT,
+                 what, &coverage->tier_description, error) ||
       !get_held_back (reply, what, coverage, error))
     return NULL;
   if (*coverage->upgrade_required_date != '\0' &&

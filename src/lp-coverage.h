@@ -13,7 +13,9 @@ G_BEGIN_DECLS
 /* At most this many held-back patches, and fixes in each, are accepted. */
 #define LP_COVERAGE_MAX_HELD_BACK 64
 #define LP_COVERAGE_MAX_FIXES 512
-/* Longest text accepted in a name, notice or description. */
+/* Longest fix name, notice or date, and longest description, in bytes
+ * (lp-text bounds, as every text from the server has). */
+#define LP_COVERAGE_MAX_NAME 64
 #define LP_COVERAGE_MAX_TEXT 256
 
 typedef struct _LpCoverage
@@ -29,14 +31,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpCoverage, lp_coverage_free)
 
 /* Reads the optional members "upgrade-required-date", "tier-description" and
  * "held-back" of a check reply. Any of them present but ill-formed fails with
- * LP_ERROR_SERVER naming it, prefixed with "@what: ". */
+ * LP_ERROR_SERVER naming it, prefixed with "@what: ". Names, notices and the
+ * date are lp-text identifiers (refused with a control character); the
+ * description is prose (control characters become U+FFFD). */
 LpCoverage *lp_coverage_parse (JsonObject *reply, const char *what, GError **error);
 
 /* Whether @text is a calendar date written YYYY-MM-DD. */
 gboolean lp_coverage_date_is_valid (const char *text);
-
-/* Whether @text is short, one line and free of control characters: fit to
- * show an administrator (names, notices and descriptions from the server). */
-gboolean lp_coverage_text_is_printable (const char *text);
 
 G_END_DECLS

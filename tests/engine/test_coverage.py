@@ -81,13 +81,29 @@ def test_bad_coverage_date_fails_the_check_and_changes_nothing(enabled):
     assert lp.prop("LastCheck") == last_check
 
 
-def test_unprintable_tier_description_is_refused(enabled):
+def test_control_characters_in_the_tier_description_are_replaced(enabled):
+    """Prose, as lp-text treats it: shown, with each control character
+    replaced, never passed to a terminal."""
     lp = enabled
     lp.server.publish([], tier_description="beta\x1b[2Jtester")
+    lp.refresh()
+    assert lp.prop("TierDescription") == "beta\ufffd[2Jtester"
+
+
+def test_control_character_in_a_held_back_fix_name_fails_the_check(enabled):
+    lp = enabled
+    old = int(time.time()) - 30 * 86400
+    lp.server.publish([
+        ("57.3", lp.kit.make("57.3"), RELEASE, "amd64", {"published": old}),
+        ("57.4", lp.kit.make("57.4"), RELEASE, "amd64",
+         {"published": int(time.time()), "fixes": ["cve-2026-1111", "cve\x1b]0;x\x07"]}),
+    ])
+    lp.daemon.set_config({"patch-delay": "1w"})
     assert lp.refresh_error() == "Server"
-    assert lp.prop("LastError") == ('check failed: check: member "tier-description" is not one '
-                                    'line of printable text (at most 256 bytes)')
-    assert lp.prop("TierDescription") == ""
+    assert lp.prop("LastError") == ('check failed: check: member "held-back[0].fixes[1]" '
+                                    'contains a control character')
+    assert lp.prop("HeldBackPatches") == []
+    assert lp.prop("PatchVersion") == ""
 
 
 # ---- held-back patches ----
