@@ -115,10 +115,10 @@ def test_get_config_lists_every_key_without_privilege(daemon):
 
 def test_set_config_round_trip_and_persists_across_restart(daemon, polkitd):
     polkitd.allow("com.canonical.livepatch.configure")
-    daemon.set_config({"check-interval": "30", "log-level": "debug",
+    daemon.set_config({"check-interval": "90", "log-level": "debug",
                        "no-proxy": "localhost,10.0.0.0/8", "patch-delay": "3d"})
     config = daemon.get_config()
-    assert config["check-interval"] == "30"
+    assert config["check-interval"] == "90"
     assert config["log-level"] == "debug"
     assert config["no-proxy"] == "localhost,10.0.0.0/8"
     assert config["patch-delay"] == "3d"
@@ -138,7 +138,7 @@ def test_set_config_bad_key_among_good_changes_nothing(daemon, polkitd):
     file_before = read_or_none(daemon.config_path)
 
     message = expect_error("InvalidArgument", daemon.set_config,
-                           {"check-interval": "30", "dial-timeout": "9999",
+                           {"check-interval": "90", "dial-timeout": "9999",
                             "no-proxy": "localhost"})
     assert "dial-timeout" in message
     assert daemon.get_config() == before
@@ -148,7 +148,7 @@ def test_set_config_bad_key_among_good_changes_nothing(daemon, polkitd):
 def test_set_config_unknown_key_refused(daemon, polkitd):
     polkitd.allow("com.canonical.livepatch.configure")
     message = expect_error("InvalidArgument", daemon.set_config,
-                           {"check-interval": "30", "colour": "blue"})
+                           {"check-interval": "90", "colour": "blue"})
     assert "colour" in message
     assert daemon.get_config()["check-interval"] == "60"
     assert read_or_none(daemon.config_path) is None
@@ -164,15 +164,15 @@ def test_get_config_masks_proxy_password(daemon, polkitd):
 
 def test_sighup_reloads_config(daemon, polkitd):
     with open(daemon.config_path, "w") as f:
-        f.write("[livepatch]\ncheck-interval=17\n")
+        f.write("[livepatch]\ncheck-interval=170\n")
     # The reload is asynchronous to us; GetConfig after the signal is
     # ordered behind it only once the daemon's loop ran, so poll.
     daemon.signal(signal.SIGHUP)
     for _ in range(200):
-        if daemon.get_config()["check-interval"] == "17":
+        if daemon.get_config()["check-interval"] == "170":
             break
         GLib.usleep(50000)
-    assert daemon.get_config()["check-interval"] == "17"
+    assert daemon.get_config()["check-interval"] == "170"
 
 
 # --- polkit ---
@@ -218,8 +218,8 @@ def test_polkit_asked_for_the_right_action(make_daemon, polkitd, method, args, s
 
 def test_polkit_subject_and_interaction_flag(daemon, polkitd):
     polkitd.record_checks(allowed=True)
-    daemon.set_config({"check-interval": "31"})
-    daemon.call("SetConfig", ({"check-interval": "32"},), "(a{ss})", interactive=True)
+    daemon.set_config({"check-interval": "310"})
+    daemon.call("SetConfig", ({"check-interval": "320"},), "(a{ss})", interactive=True)
     checks = polkitd.checks()
     assert len(checks) == 2
     unique_name = daemon.conn.get_unique_name()
@@ -229,7 +229,7 @@ def test_polkit_subject_and_interaction_flag(daemon, polkitd):
         assert action == "com.canonical.livepatch.configure"
     # ALLOW_USER_INTERACTION (1) only when the message allowed it
     assert [c[3] for c in checks] == [0, 1]
-    assert daemon.get_config()["check-interval"] == "32"
+    assert daemon.get_config()["check-interval"] == "320"
 
 
 def test_same_question_in_flight_is_asked_once(daemon, polkitd):
@@ -263,7 +263,7 @@ def test_same_question_in_flight_is_asked_once(daemon, polkitd):
 def test_polkit_challenge_is_refused_with_a_hint(daemon, polkitd):
     # polkit wants a password but the caller did not allow interaction
     polkitd.record_checks(allowed=False, challenge=True)
-    message = expect_error("NotAuthorized", daemon.set_config, {"check-interval": "31"})
+    message = expect_error("NotAuthorized", daemon.set_config, {"check-interval": "310"})
     assert "authentication is required" in message
     assert daemon.get_config()["check-interval"] == "60"
 
