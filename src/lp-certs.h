@@ -26,9 +26,9 @@ gboolean lp_cert_set_add_pem (LpCertSet *self, const char *pem, gsize len, const
                               GError **error);
 /* Adds a PEM file named by the operator (no ownership checks: livepatch-verify --cert). */
 gboolean lp_cert_set_add_file (LpCertSet *self, const char *path, GError **error);
-/* Adds *.pem of a directory that must be owned by root and not group/world
- * writable; each file is checked likewise (and must be a regular file, not a
- * link).  Refused files are skipped with a warning.  Returns the number of
+/* Adds *.pem of a directory that must be owned by root (or by this process's
+ * effective user) and not group/world writable; each file is checked likewise (and must be a
+ * regular file, not a link).  Refused files are skipped with a warning.  Returns the number of
  * certificates added; a missing directory adds none and is no error; an
  * untrustworthy directory is LP_ERROR_INVALID_ARGUMENT. */
 gboolean lp_cert_set_add_directory (LpCertSet *self, const char *dir, guint *out_added,

@@ -243,6 +243,7 @@ def test_config_without_polkit_is_refused(daemon):
     assert run_cli("config").returncode == 0  # reading needs no authorization
 
 
+@pytest.mark.needs_root
 def test_interactive_authorization_only_from_a_terminal(daemon, polkitd, system_bus):
     polkitd.allow(CONFIGURE)
     assert run_cli("config", "check-interval=75").returncode == 0
@@ -372,6 +373,7 @@ def test_refresh_on_a_terminal_ends_with_the_final_state(daemon, polkitd, patch_
         "patch state: ✓ no livepatches needed for this kernel yet")
 
 
+@pytest.mark.needs_root
 def test_refresh_on_a_terminal_shows_progress_then_the_final_state(daemon, polkitd, patch_server,
                                                                     signed_patch):
     polkitd.allow_all()
@@ -438,6 +440,7 @@ def policy_bus(tmp_path, monkeypatch):
     shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.mark.needs_root
 def test_cli_starts_the_daemon_by_bus_activation(policy_bus):
     assert not policy_bus.has_owner("com.canonical.Livepatch")
     result = run_cli("status", "--format", "json")
@@ -452,6 +455,7 @@ def run_as_nobody(*args):
                           env=dict(os.environ, LC_ALL="C.UTF-8", HOME="/"), timeout=120)
 
 
+@pytest.mark.needs_root
 def test_bus_policy_lets_anyone_read_and_call(policy_bus):
     polkit = Polkit(policy_bus)
     try:
@@ -468,6 +472,7 @@ def test_bus_policy_lets_anyone_read_and_call(policy_bus):
         polkit.stop()
 
 
+@pytest.mark.needs_root
 def test_bus_policy_lets_only_root_own_the_name(policy_bus):
     own = ("from gi.repository import Gio, GLib\n"
            "c = Gio.bus_get_sync(Gio.BusType.SYSTEM)\n"
@@ -484,6 +489,7 @@ def test_bus_policy_lets_only_root_own_the_name(policy_bus):
 NOBODY = ("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--")
 
 
+@pytest.mark.needs_root
 def test_unprivileged_user_at_a_terminal_gets_a_polkit_agent(policy_bus):
     polkit = Polkit(policy_bus)  # denies: the agent is never asked for a password
     # pkttyagent --fallback registers with the WithOptions variant, which the

@@ -1202,12 +1202,15 @@ test_proxy_socks5 (Fixture *f, gconstpointer data)
       g_test_skip ("danted (dante-server) is not installed");
       return;
     }
+  /* danted switches between these users: only root can, so a normal user
+   * (a packager's build) names itself for both */
   text = g_strdup_printf ("logoutput: %s\ninternal: 127.0.0.1 port = %u\nexternal: lo\n"
-                          "socksmethod: none\nclientmethod: none\nuser.privileged: root\n"
-                          "user.unprivileged: nobody\n"
+                          "socksmethod: none\nclientmethod: none\nuser.privileged: %s\n"
+                          "user.unprivileged: %s\n"
                           "client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 log: connect }\n"
                           "socks pass { from: 127.0.0.0/8 to: 127.0.0.0/8 log: connect }\n",
-                          log, port);
+                          log, port, geteuid () == 0 ? "root" : g_get_user_name (),
+                          geteuid () == 0 ? "nobody" : g_get_user_name ());
   write_file (conf, text);
   proxy = spawn (argv, out);
   wait_listening (proxy, port, "danted");

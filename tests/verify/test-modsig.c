@@ -239,6 +239,30 @@ test_dir_accepts_root_owned (void)
   lp_test_rmtree (dir);
 }
 
+/* Owned by the user the process runs as (root for the service, the builder in a
+ * packager's test run): trusted, since that user could change the process anyway. */
+static void
+test_dir_accepts_own_user (void)
+{
+  g_autofree char *dir = lp_test_make_tempdir ();
+  g_autofree char *src = g_build_filename (lp_test_corpus_dir (), "untrusted.pem", NULL);
+  g_autofree char *dst = g_build_filename (dir, "operator.pem", NULL);
+  g_autofree char *pem = NULL;
+  g_autoptr (LpCertSet) set = lp_cert_set_new ();
+  g_autoptr (GError) error = NULL;
+  guint added = 0;
+
+  g_assert_true (g_file_get_contents (src, &pem, NULL, NULL));
+  g_assert_true (g_file_set_contents (dst, pem, -1, NULL));
+  g_assert_cmpint (g_chmod (dst, 0644), ==, 0);
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  g_assert_true (lp_cert_set_add_directory (set, dir, &added, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (added, ==, 1);
+  g_assert_true (set_has_subject (set, "Verify Test untrusted"));
+  lp_test_rmtree (dir);
+}
+
 static void
 test_dir_missing_is_empty (void)
 {
@@ -287,6 +311,7 @@ test_dir_refuses_non_root_dir (void)
   g_assert_cmpint (chown (dir, 65534, 0), ==, 0);
   g_assert_false (lp_cert_set_add_directory (set, dir, NULL, &error));
   g_assert_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT);
+  g_assert_true (g_str_has_suffix (error->message, ": not owned by root"));
   g_assert_cmpuint (lp_cert_set_get_n_certs (set), ==, 0);
   lp_test_rmtree (dir);
 }
@@ -373,6 +398,7 @@ main (int argc, char **argv)
   g_test_add_func ("/modsig/reject-when-trust-empty", test_reject_empty_trust);
   g_test_add_func ("/certs/baked-canonical", test_baked_canonical);
   g_test_add_func ("/certs/dir-accepts-root-owned", test_dir_accepts_root_owned);
+  g_test_add_func ("/certs/dir-accepts-own-user", test_dir_accepts_own_user);
   g_test_add_func ("/certs/dir-missing-is-empty", test_dir_missing_is_empty);
   g_test_add_func ("/certs/dir-refuses-group-writable", test_dir_refuses_group_writable);
   g_test_add_func ("/certs/dir-refuses-non-root-owner", test_dir_refuses_non_root_dir);
