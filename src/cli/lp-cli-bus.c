@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lp-cli-bus.h"
+#include "lp-cli-sanitize.h"
 
 static void
 prefix_unreachable (GError **error)
@@ -153,7 +154,10 @@ void
 lp_cli_print_error (const GError *error)
 {
   g_autoptr (GError) copy = g_error_copy (error);
+  g_autofree char *message = NULL;
 
   g_dbus_error_strip_remote_error (copy);
-  g_printerr ("canonical-livepatch: %s\n", copy->message);
+  /* daemon messages quote server text */
+  message = lp_cli_strip_controls (copy->message, FALSE);
+  g_printerr ("canonical-livepatch: %s\n", message);
 }

@@ -13,8 +13,12 @@
 #include <unistd.h>
 
 #include "lp-cli-bus.h"
+#include "lp-cli-json.h"
+#include "lp-cli-sanitize.h"
 #include "lp-cli-commands.h"
+#include "lp-machine-facts.h"
 #include "lp-status-format.h"
+#include "lp-yaml.h"
 
 /* Large enough for any PEM bundle an operator pastes, small enough that a
  * wrong redirection (a disk image) is refused quickly. */
@@ -35,8 +39,9 @@ usage_error (const char *message)
   return LP_CLI_EXIT_USAGE;
 }
 
-/* Connects and calls a method that takes no time limit; prints errors. */
-static gboolean
+/* Connects and calls a method that takes no time limit; prints errors.
+ * Returns the proxy for further calls, NULL on failure. */
+static LpDBusLivepatch *
 call_simple (const char *method, GVariant *parameters)
 {
   g_autoptr (GError) error = NULL;
@@ -46,8 +51,10 @@ call_simple (const char *method, GVariant *parameters)
 
   if (proxy == NULL)
     {
+      if (parameters != NULL)
+        g_variant_unref (g_variant_ref_sink (parameters));
       fail (error);
-      return FALSE;
+      return NULL;
     }
   agent = lp_cli_polkit_agent_start ();
   reply = lp_cli_call (proxy, method, parameters, LP_CLI_TIMEOUT_LONG, &error);
@@ -55,36 +62,88 @@ call_simple (const char *method, GVariant *parameters)
   if (reply == NULL)
     {
       fail (error);
-      return FALSE;
+      return NULL;
     }
-  return TRUE;
+  return g_steal_pointer (&proxy);
+}
+
+/* The machine token, for root only: polkit never prompts root, and a user
+ * who ran enable without sudo is not asked for a second password just to
+ * see a confirmation. NULL when not root or refused. */
+static char *
+machine_token_for_root (LpDBusLivepatch *proxy)
+{
+  g_autoptr (GVariant) reply = NULL;
+  g_autofree char *token = NULL;
+
+  if (geteuid () != 0)
+    return NULL;
+  reply = lp_cli_call (proxy, "GetMachineToken", NULL, -1, NULL);
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(s)", &token);
+  return lp_cli_strip_controls (token, FALSE);
+}
+
+/* The reference's confirmation, which Ubuntu Pro shows: with the machine
+ * token when it can be read, without it otherwise. */
+static void
+print_token_message (const char *message, const char *token_intro, const char *token)
+{
+  if (token != NULL && *token != '\0')
+    g_print ("%s %s: %s\n", message, token_intro, token);
+  else
+    g_print ("%s\n", message);
 }
 
 int
 lp_cli_cmd_enable (int argc, char **argv)
 {
+  g_autoptr (LpDBusLivepatch) proxy = NULL;
+  g_autofree char *token = NULL;
+
   if (argc != 2 || *argv[1] == '\0')
     return usage_error (_ ("enable needs exactly one argument, the token"));
-  if (!call_simple ("Enable", g_variant_new ("(s)", argv[1])))
+  proxy = call_simple ("Enable", g_variant_new ("(s)", argv[1]));
+  if (proxy == NULL)
     return LP_CLI_EXIT_FAILURE;
-  g_print (_ ("Successfully enabled this machine: Livepatch now keeps the running kernel "
-              "patched.\n"));
+  token = machine_token_for_root (proxy);
+  print_token_message ("Successfully enabled device.", "Using machine-token", token);
   return LP_CLI_EXIT_OK;
 }
 
 int
 lp_cli_cmd_disable (int argc, char **argv)
 {
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpDBusLivepatch) proxy = NULL;
+  g_autofree char *token = NULL;
+
   if (argc != 1)
     return usage_error (_ ("disable takes no argument"));
-  if (!call_simple ("Disable", NULL))
+  proxy = lp_cli_connect (&error);
+  if (proxy == NULL)
+    return fail (error);
+  /* read before Disable forgets it */
+  token = machine_token_for_root (proxy);
+  g_clear_object (&proxy);
+  proxy = call_simple ("Disable", NULL);
+  if (proxy == NULL)
     return LP_CLI_EXIT_FAILURE;
-  g_print (_ ("Successfully disabled this machine; applied patches stay loaded until the next "
-              "reboot.\n"));
+  print_token_message ("Successfully disabled device.", "Removed machine-token", token);
   return LP_CLI_EXIT_OK;
 }
 
 /* ---- refresh ---- */
+
+/* The properties, with every string stripped of control characters. */
+static GVariant *
+get_clean_properties (LpDBusLivepatch *proxy, GError **error)
+{
+  g_autoptr (GVariant) props = lp_cli_get_properties (proxy, error);
+
+  return props != NULL ? lp_cli_strip_variant (props) : NULL;
+}
 
 typedef struct
 {
@@ -129,7 +188,7 @@ static void
 print_patch_state (LpDBusLivepatch *proxy)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) props = lp_cli_get_properties (proxy, &error);
+  g_autoptr (GVariant) props = get_clean_properties (proxy, &error);
   g_autofree char *state = NULL;
   const char *version = NULL;
 
@@ -139,7 +198,8 @@ print_patch_state (LpDBusLivepatch *proxy)
       return;
     }
   state = lp_status_describe_patch_state (props);
-  g_print ("%s\n", state);
+  if (state != NULL)
+    g_print ("patch state: %s\n", state);
   if (g_variant_lookup (props, "PatchVersion", "&s", &version) && *version != '\0')
     g_print ("patch version: %s\n", version);
 }
@@ -195,51 +255,101 @@ lp_cli_cmd_refresh (int argc, char **argv)
 
 /* ---- status ---- */
 
+typedef struct
+{
+  LpStatusFormat format;
+  gboolean verbose;
+  gboolean summary;
+  gboolean show_secrets;
+} StatusOptions;
+
+/* LP_TEST_NOW (unix seconds), test-only: "5 minutes ago", uptime and the
+ * coverage dates are computed from it so tests compare exact bytes. */
+static gint64
+status_now (void)
+{
+  const char *fixed = g_getenv ("LP_TEST_NOW");
+  guint64 value;
+
+  if (fixed != NULL && g_ascii_string_to_unsigned (fixed, 10, 1, G_MAXINT64, &value, NULL))
+    return (gint64) value;
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* --show-secrets: the one call that hands out the machine token, gated by
+ * com.canonical.livepatch.show-secrets. */
+static char *
+get_machine_token (LpDBusLivepatch *proxy, GError **error)
+{
+  g_autoptr (GVariant) reply = NULL;
+  GSubprocess *agent = lp_cli_polkit_agent_start ();
+  const char *token;
+
+  reply = lp_cli_call (proxy, "GetMachineToken", NULL, LP_CLI_TIMEOUT_LONG, error);
+  lp_cli_polkit_agent_stop (agent);
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(&s)", &token);
+  return lp_cli_strip_controls (token, FALSE);
+}
+
+static char *
+render_status (GVariant *props, const StatusOptions *options, const char *token)
+{
+  g_autoptr (LpMachineFacts) facts = lp_machine_facts_read ();
+  LpStatusContext ctx = { facts, status_now (), options->verbose, token };
+
+  if (options->summary && options->format == LP_STATUS_FORMAT_HUMANE)
+    return lp_status_render_summary (props, &ctx);
+  return lp_status_render (props, options->format, &ctx);
+}
+
 static int
-show_status (LpStatusFormat format, gboolean verbose)
+show_status (const StatusOptions *options)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (LpDBusLivepatch) proxy = lp_cli_connect (&error);
   g_autoptr (GVariant) props = NULL;
+  g_autofree char *token = NULL;
   g_autofree char *text = NULL;
   gboolean enabled = FALSE;
 
   if (proxy == NULL)
     return fail (error);
-  props = lp_cli_get_properties (proxy, &error);
+  props = get_clean_properties (proxy, &error);
   if (props == NULL)
     return fail (error);
   g_variant_lookup (props, "Enabled", "b", &enabled);
-  /* The humane view of a machine that is not enabled is the hint itself, as
-   * in the reference client; machine-readable formats still report what
-   * is known and keep standard output parseable. */
-  if (!enabled && format == LP_STATUS_FORMAT_HUMANE)
-    {
-      g_print ("%s\n", lp_status_not_enabled_hint ());
-      return LP_CLI_EXIT_FAILURE;
-    }
-  text = lp_status_render (props, format, verbose, g_get_real_time () / G_USEC_PER_SEC);
-  g_print ("%s", text);
+  /* As the reference client: nothing on standard output, whatever the
+   * format, so a parser never reads a tree of a machine that is not enabled. */
   if (!enabled)
     {
-      g_printerr ("%s\n", lp_status_not_enabled_hint ());
+      g_printerr ("%s", lp_status_not_enabled_hint ());
       return LP_CLI_EXIT_FAILURE;
     }
+  if (options->show_secrets && (token = get_machine_token (proxy, &error)) == NULL)
+    return fail (error);
+  text = render_status (props, options, token);
+  g_print ("%s", text);
   return LP_CLI_EXIT_OK;
 }
 
 int
 lp_cli_cmd_status (int argc, char **argv)
 {
-  gboolean verbose = FALSE;
+  StatusOptions options = { LP_STATUS_FORMAT_HUMANE };
   g_autofree char *format_name = NULL;
-  LpStatusFormat format = LP_STATUS_FORMAT_HUMANE;
-  const GOptionEntry entries[] = { { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
-                                     N_ ("Show every detail, fixes included"), NULL },
-                                   { "format", 0, 0, G_OPTION_ARG_STRING, &format_name,
-                                     N_ ("Output format: humane (default), json or yaml"),
-                                     "FORMAT" },
-                                   G_OPTION_ENTRY_NULL };
+  const GOptionEntry entries[] = {
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose,
+      N_ ("Show every detail, fixes and held-back patches included"), NULL },
+    { "summary", 0, 0, G_OPTION_ARG_NONE, &options.summary,
+      N_ ("Show only the check, kernel and patch state"), NULL },
+    { "show-secrets", 0, 0, G_OPTION_ARG_NONE, &options.show_secrets,
+      N_ ("Show the machine token too (needs administrator rights)"), NULL },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_name,
+      N_ ("Output format: humane (default), json or yaml"), "FORMAT" },
+    G_OPTION_ENTRY_NULL
+  };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_autoptr (GError) error = NULL;
 
@@ -252,9 +362,9 @@ lp_cli_cmd_status (int argc, char **argv)
     return usage_error (error->message);
   if (argc != 1)
     return usage_error (_ ("status takes no argument besides its options"));
-  if (format_name != NULL && !lp_status_format_parse (format_name, &format))
+  if (format_name != NULL && !lp_status_format_parse (format_name, &options.format))
     return usage_error (_ ("--format must be humane, json or yaml"));
-  return show_status (format, verbose);
+  return show_status (&options);
 }
 
 /* ---- config ---- */
@@ -355,22 +465,44 @@ lp_cli_parse_config_args (int argc, char **argv, GInputStream *stdin_stream, GEr
   return g_variant_builder_end (&builder);
 }
 
-static void
-print_config_entry (const char *key, const char *value)
-{
-  g_auto (GStrv) lines = NULL;
+/* The order of the reference client's `config` and documentation; keys a
+ * newer daemon adds follow, sorted. */
+static const char *const config_order[] = {
+  "http-proxy",         "https-proxy",  "no-proxy",       "remote-server",
+  "ca-certs",           "dial-timeout", "check-interval", "log-level",
+  "tls-patch-download", "cutoff-date",  "patch-delay",    NULL,
+};
 
-  if (strchr (value, '\n') == NULL)
-    {
-      g_print ("%s: %s\n", key, value);
-      return;
-    }
-  /* multi-line values (PEM) as a YAML literal block, indented under the key */
-  g_print ("%s: |\n", key);
-  lines = g_strsplit (value, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (lines[i + 1] != NULL || *lines[i] != '\0')
-      g_print ("  %s\n", lines[i]);
+/* Keys whose values are numbers or booleans in the reference's output. */
+static gboolean
+config_value_is_typed (const char *key)
+{
+  return g_str_equal (key, "check-interval") || g_str_equal (key, "tls-patch-download");
+}
+
+static void
+append_config_yaml (GString *out, const char *key, const char *value, gboolean listing)
+{
+  if (strchr (value, '\n') != NULL)
+    lp_yaml_append_literal (out, 0, key, value);
+  else if (g_str_equal (key, "check-interval") && listing && *value != '\0')
+    g_string_append_printf (out, "%s: %s  # minutes\n", key, value);
+  else if (config_value_is_typed (key) && *value != '\0')
+    lp_yaml_append_raw (out, 0, key, value);
+  else
+    lp_yaml_append_pair (out, 0, key, value);
+}
+
+static char *
+config_json (const char *key, const char *value)
+{
+  g_autofree char *quoted_key = lp_cli_json_quote (key);
+  g_autofree char *quoted_value = NULL;
+
+  if (config_value_is_typed (key) && *value != '\0')
+    return g_strdup_printf ("{%s: %s}\n", quoted_key, value);
+  quoted_value = lp_cli_json_quote (value);
+  return g_strdup_printf ("{%s: %s}\n", quoted_key, quoted_value);
 }
 
 static int
@@ -379,33 +511,150 @@ compare_keys (gconstpointer a, gconstpointer b)
   return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
 }
 
+static void
+collect_key (gpointer key, gpointer value, gpointer user_data)
+{
+  g_ptr_array_add (user_data, key);
+}
+
+/* GetConfig as a key -> value table, values stripped of controls (PEM keeps
+ * its newlines). */
+static GHashTable *
+get_config (LpDBusLivepatch *proxy, GError **error)
+{
+  g_autoptr (GHashTable) table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GVariant) reply = lp_cli_call (proxy, "GetConfig", NULL, -1, error);
+  g_autoptr (GVariant) config = NULL;
+  GVariantIter iter;
+  const char *key, *value;
+
+  if (reply == NULL)
+    return NULL;
+  config = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, config);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+    g_hash_table_insert (table, lp_cli_strip_controls (key, FALSE),
+                         lp_cli_strip_controls (value, TRUE));
+  return g_steal_pointer (&table);
+}
+
 static int
 show_config (LpDBusLivepatch *proxy)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply = NULL;
-  g_autoptr (GVariant) config = NULL;
-  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
-  char *key;
-  GVariantIter iter;
+  g_autoptr (GHashTable) config = get_config (proxy, &error);
+  g_autoptr (GPtrArray) extra = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
 
-  reply = lp_cli_call (proxy, "GetConfig", NULL, -1, &error);
-  if (reply == NULL)
+  if (config == NULL)
     return fail (error);
-  config = g_variant_get_child_value (reply, 0);
-  g_variant_iter_init (&iter, config);
-  /* owned copies: an "&s" from g_variant_iter_next dies with its child */
-  while (g_variant_iter_next (&iter, "{ss}", &key, NULL))
-    g_ptr_array_add (keys, key);
-  g_ptr_array_sort (keys, compare_keys);
-  for (guint i = 0; i < keys->len; i++)
+  for (guint i = 0; config_order[i] != NULL; i++)
     {
-      const char *value = NULL;
+      const char *value = g_hash_table_lookup (config, config_order[i]);
 
-      g_variant_lookup (config, keys->pdata[i], "&s", &value);
-      print_config_entry (keys->pdata[i], value);
+      if (value != NULL)
+        append_config_yaml (out, config_order[i], value, TRUE);
     }
+  extra = g_ptr_array_new ();
+  g_hash_table_foreach (config, collect_key, extra);
+  g_ptr_array_sort (extra, compare_keys);
+  for (guint i = 0; i < extra->len; i++)
+    if (!g_strv_contains (config_order, extra->pdata[i]))
+      append_config_yaml (out, extra->pdata[i], g_hash_table_lookup (config, extra->pdata[i]),
+                          TRUE);
+  g_print ("%s", out->str);
   return LP_CLI_EXIT_OK;
+}
+
+/* config KEY [--format yaml|json] */
+static int
+show_config_key (LpDBusLivepatch *proxy, const char *key, LpStatusFormat format)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) config = get_config (proxy, &error);
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autofree char *json = NULL;
+  const char *value;
+
+  if (config == NULL)
+    return fail (error);
+  value = g_hash_table_lookup (config, key);
+  if (value == NULL)
+    {
+      g_autofree char *clean = lp_cli_strip_controls (key, FALSE);
+
+      g_printerr (_ ("canonical-livepatch: unknown configuration key '%s'\n"), clean);
+      return LP_CLI_EXIT_FAILURE;
+    }
+  if (format == LP_STATUS_FORMAT_JSON)
+    {
+      json = config_json (key, value);
+      g_print ("%s", json);
+      return LP_CLI_EXIT_OK;
+    }
+  append_config_yaml (out, key, value, FALSE);
+  g_print ("%s", out->str);
+  return LP_CLI_EXIT_OK;
+}
+
+/* The arguments of `config KEY [--format yaml|json]`; FALSE (with a usage
+ * message) when they are not of that form. */
+static gboolean
+parse_config_get (int argc, char **argv, const char **out_key, LpStatusFormat *out_format,
+                  GError **error)
+{
+  const char *format_name = "yaml";
+
+  *out_key = NULL;
+  for (int i = 0; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--format") && i + 1 < argc)
+        format_name = argv[++i];
+      else if (g_str_has_prefix (argv[i], "--format="))
+        format_name = argv[i] + strlen ("--format=");
+      else if (*out_key == NULL && argv[i][0] != '-')
+        *out_key = argv[i];
+      else
+        {
+          g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               _ ("use 'config KEY [--format yaml|json]' to show one key"));
+          return FALSE;
+        }
+    }
+  if (*out_key == NULL ||
+      (!g_str_equal (format_name, "yaml") && !g_str_equal (format_name, "json")))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _ ("use 'config KEY [--format yaml|json]' to show one key"));
+      return FALSE;
+    }
+  *out_format = g_str_equal (format_name, "json") ? LP_STATUS_FORMAT_JSON : LP_STATUS_FORMAT_YAML;
+  return TRUE;
+}
+
+static gboolean
+has_assignment (int argc, char **argv)
+{
+  for (int i = 0; i < argc; i++)
+    if (strchr (argv[i], '=') != NULL && !g_str_has_prefix (argv[i], "--format="))
+      return TRUE;
+  return FALSE;
+}
+
+static int
+run_config_get (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpDBusLivepatch) proxy = NULL;
+  LpStatusFormat format;
+  const char *key;
+
+  if (!parse_config_get (argc, argv, &key, &format, &error))
+    return usage_error (error->message);
+  proxy = lp_cli_connect (&error);
+  if (proxy == NULL)
+    return fail (error);
+  return show_config_key (proxy, key, format);
 }
 
 int
@@ -418,6 +667,8 @@ lp_cli_cmd_config (int argc, char **argv)
   g_autoptr (GVariant) reply = NULL;
   GSubprocess *agent;
 
+  if (argc > 1 && !has_assignment (argc - 1, argv + 1))
+    return run_config_get (argc - 1, argv + 1);
   if (argc > 1)
     {
       changes = lp_cli_parse_config_args (argc - 1, argv + 1, stdin_stream, &error);

@@ -1,8 +1,9 @@
-/* lp-yaml.c: a small YAML emitter for JSON trees (status --format yaml)
+/* lp-yaml.c: YAML scalars and blocks for status --format yaml and config
  *
- * JSON is a subset of YAML, so `--format yaml` only has to present the same
- * tree the JSON output has in YAML's block style. A full YAML library would
- * be a new dependency for a few dozen lines of output.
+ * The reference client prints its own YAML tree (keys such as checkState,
+ * fixes as one literal block), so the status code writes that tree itself
+ * and only needs scalars quoted the way a YAML reader expects. A YAML
+ * library would be a new dependency for that.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,20 +15,26 @@
 
 #include "lp-yaml.h"
 
-static void emit_node (GString *out, JsonNode *node, guint indent);
-
 static gboolean
 looks_like_number (const char *s)
 {
   char *endp = NULL;
 
-  if (*s == '\0')
-    return FALSE;
   g_ascii_strtod (s, &endp);
-  if (endp != NULL && *endp == '\0')
+  if (endp != NULL && endp != s && *endp == '\0')
     return TRUE;
   /* YAML 1.1 also reads 0x1F, 0o17, 1_000 and sexagesimal 1:30 as numbers */
   return g_ascii_isdigit (s[0]) && strpbrk (s, "_:xo") != NULL;
+}
+
+/* 2024-06-23 and 2024-06-23T10:00:00Z are timestamps to a YAML 1.1 reader */
+static gboolean
+looks_like_timestamp (const char *s)
+{
+  for (int i = 0; i < 4; i++)
+    if (!g_ascii_isdigit (s[i]))
+      return FALSE;
+  return s[4] == '-';
 }
 
 static gboolean
@@ -40,8 +47,8 @@ is_reserved_word (const char *s)
   return g_strv_contains (words, lower);
 }
 
-static gboolean
-needs_quotes (const char *s)
+gboolean
+lp_yaml_needs_quotes (const char *s)
 {
   gsize len = strlen (s);
 
@@ -55,11 +62,11 @@ needs_quotes (const char *s)
   for (const char *p = s; *p != '\0'; p++)
     if ((guchar) *p < 0x20 || *p == 0x7f)
       return TRUE;
-  return is_reserved_word (s) || looks_like_number (s);
+  return is_reserved_word (s) || looks_like_number (s) || looks_like_timestamp (s);
 }
 
 static void
-emit_quoted (GString *out, const char *s)
+append_quoted (GString *out, const char *s)
 {
   g_string_append_c (out, '"');
   for (const char *p = s; *p != '\0'; p++)
@@ -80,146 +87,46 @@ emit_quoted (GString *out, const char *s)
   g_string_append_c (out, '"');
 }
 
-static void
-emit_scalar (GString *out, JsonNode *node)
+void
+lp_yaml_append_scalar (GString *out, const char *value)
 {
-  GType type = json_node_get_value_type (node);
-
-  if (json_node_is_null (node))
-    g_string_append (out, "null");
-  else if (type == G_TYPE_BOOLEAN)
-    g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
-  else if (type == G_TYPE_INT64)
-    g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
-  else if (type == G_TYPE_DOUBLE)
-    {
-      char buf[G_ASCII_DTOSTR_BUF_SIZE];
-      g_string_append (out, g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node)));
-    }
+  if (value == NULL || lp_yaml_needs_quotes (value))
+    append_quoted (out, value != NULL ? value : "");
   else
-    {
-      const char *s = json_node_get_string (node);
-
-      if (s == NULL || needs_quotes (s))
-        emit_quoted (out, s != NULL ? s : "");
-      else
-        g_string_append (out, s);
-    }
+    g_string_append (out, value);
 }
 
-static gboolean
-is_empty_container (JsonNode *node)
+void
+lp_yaml_append_pair (GString *out, guint indent, const char *key, const char *value)
 {
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    return json_object_get_size (json_node_get_object (node)) == 0;
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    return json_array_get_length (json_node_get_array (node)) == 0;
-  return FALSE;
+  g_string_append_printf (out, "%*s%s: ", (int) indent, "", key);
+  lp_yaml_append_scalar (out, value);
+  g_string_append_c (out, '\n');
 }
 
-/* Writes what follows "key:" or "- ": a scalar on the same line, or a nested
- * block on the next lines. */
-static void
-emit_value_after_key (GString *out, JsonNode *value, guint indent)
+void
+lp_yaml_append_raw (GString *out, guint indent, const char *key, const char *raw)
 {
-  if (JSON_NODE_HOLDS_OBJECT (value) && !is_empty_container (value))
-    {
-      g_string_append_c (out, '\n');
-      emit_node (out, value, indent + 2);
-    }
-  else if (JSON_NODE_HOLDS_ARRAY (value) && !is_empty_container (value))
-    {
-      /* sequences under a key stay at the key's indentation, as most emitters do */
-      g_string_append_c (out, '\n');
-      emit_node (out, value, indent);
-    }
-  else
-    {
-      g_string_append_c (out, ' ');
-      if (JSON_NODE_HOLDS_OBJECT (value))
-        g_string_append (out, "{}");
-      else if (JSON_NODE_HOLDS_ARRAY (value))
-        g_string_append (out, "[]");
-      else
-        emit_scalar (out, value);
-      g_string_append_c (out, '\n');
-    }
+  g_string_append_printf (out, "%*s%s: %s\n", (int) indent, "", key, raw);
 }
 
-static void
-emit_key (GString *out, const char *key)
+void
+lp_yaml_append_literal (GString *out, guint indent, const char *key, const char *text)
 {
-  if (needs_quotes (key))
-    emit_quoted (out, key);
-  else
-    g_string_append (out, key);
-  g_string_append_c (out, ':');
-}
+  g_auto (GStrv) lines = NULL;
 
-/* @first_inline: the first member goes right after a "- " already written */
-static void
-emit_object (GString *out, JsonObject *object, guint indent, gboolean first_inline)
-{
-  g_autoptr (GList) members = json_object_get_members (object);
-  gboolean first = TRUE;
-
-  for (GList *l = members; l != NULL; l = l->next)
+  if (text == NULL || *text == '\0')
     {
-      const char *key = l->data;
-
-      if (!(first && first_inline))
-        g_string_append_printf (out, "%*s", (int) indent, "");
-      emit_key (out, key);
-      emit_value_after_key (out, json_object_get_member (object, key), indent);
-      first = FALSE;
+      lp_yaml_append_pair (out, indent, key, "");
+      return;
     }
-}
-
-static void
-emit_array (GString *out, JsonArray *array, guint indent)
-{
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  g_string_append_printf (out, "%*s%s: |-\n", (int) indent, "", key);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
     {
-      JsonNode *element = json_array_get_element (array, i);
-
-      g_string_append_printf (out, "%*s-", (int) indent, "");
-      if (JSON_NODE_HOLDS_OBJECT (element) && !is_empty_container (element))
-        {
-          g_string_append_c (out, ' ');
-          emit_object (out, json_node_get_object (element), indent + 2, TRUE);
-        }
-      else
-        emit_value_after_key (out, element, indent + 2);
+      /* a trailing newline is no line of its own ("|-" strips it) */
+      if (lines[i + 1] == NULL && *lines[i] == '\0')
+        break;
+      g_string_append_printf (out, "%*s%s\n", (int) indent + 2, "", lines[i]);
     }
-}
-
-static void
-emit_node (GString *out, JsonNode *node, guint indent)
-{
-  if (JSON_NODE_HOLDS_OBJECT (node) && !is_empty_container (node))
-    emit_object (out, json_node_get_object (node), indent, FALSE);
-  else if (JSON_NODE_HOLDS_ARRAY (node) && !is_empty_container (node))
-    emit_array (out, json_node_get_array (node), indent);
-  else
-    {
-      g_string_append_printf (out, "%*s", (int) indent, "");
-      if (JSON_NODE_HOLDS_OBJECT (node))
-        g_string_append (out, "{}");
-      else if (JSON_NODE_HOLDS_ARRAY (node))
-        g_string_append (out, "[]");
-      else
-        emit_scalar (out, node);
-      g_string_append_c (out, '\n');
-    }
-}
-
-char *
-lp_yaml_from_json_node (JsonNode *node)
-{
-  GString *out = g_string_new (NULL);
-
-  g_return_val_if_fail (node != NULL, NULL);
-
-  emit_node (out, node, 0);
-  return g_string_free (out, FALSE);
 }

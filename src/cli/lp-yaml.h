@@ -1,16 +1,31 @@
-/* lp-yaml.h: a small YAML emitter for JSON trees (status --format yaml)
+/* lp-yaml.h: YAML scalars and blocks for status --format yaml and config
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
-#include <json-glib/json-glib.h>
+#include <glib.h>
 
 G_BEGIN_DECLS
 
-/* Block-style YAML of @node, members in their insertion order, ending in a
- * newline. Strings are double-quoted whenever a plain scalar could be read
- * back as something else (a number, a bool, null, a key, a comment...). */
-char *lp_yaml_from_json_node (JsonNode *node);
+/* TRUE when @value written plain would read back as something other than
+ * that string: empty, a number, a bool or null, a YAML 1.1 timestamp, or
+ * text with indicators, ": ", " #", controls or edge spaces. */
+gboolean lp_yaml_needs_quotes (const char *value);
+
+/* Appends @value as a scalar: plain when it reads back as the same string,
+ * double-quoted with escapes otherwise (as Go's YAML encoder, which the
+ * reference client uses, does). */
+void lp_yaml_append_scalar (GString *out, const char *value);
+
+/* "<indent>key: value\n", value as lp_yaml_append_scalar() writes it */
+void lp_yaml_append_pair (GString *out, guint indent, const char *key, const char *value);
+
+/* "<indent>key: <raw>\n": @raw is written as is (true, 60, ...) */
+void lp_yaml_append_raw (GString *out, guint indent, const char *key, const char *raw);
+
+/* "<indent>key: |-" and each line of @text indented two more columns; an
+ * empty @text gives "key: \"\"". */
+void lp_yaml_append_literal (GString *out, guint indent, const char *key, const char *text);
 
 G_END_DECLS
