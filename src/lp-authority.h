@@ -12,6 +12,7 @@ G_BEGIN_DECLS
 #define LP_ACTION_DISABLE "com.canonical.livepatch.disable"
 #define LP_ACTION_REFRESH "com.canonical.livepatch.refresh"
 #define LP_ACTION_CONFIGURE "com.canonical.livepatch.configure"
+#define LP_ACTION_SHOW_SECRETS "com.canonical.livepatch.show-secrets"
 
 #define LP_TYPE_AUTHORITY (lp_authority_get_type ())
 G_DECLARE_FINAL_TYPE (LpAuthority, lp_authority, LP, AUTHORITY, GObject)

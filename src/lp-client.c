@@ -1059,8 +1059,9 @@ parse_registration (LpRequest *req, guint status, GBytes *body, GError **error)
       status == SOUP_STATUS_NOT_FOUND)
     {
       g_set_error (error, LP_ERROR, LP_ERROR_UNKNOWN_TOKEN,
-                   "the server does not know this token (HTTP %u); check the token at "
-                   "https://ubuntu.com/pro",
+                   /* "Unknown Auth-Token" is what Ubuntu Pro looks for */
+                   "Unknown Auth-Token: the server does not know this token (HTTP %u); check "
+                   "the token at https://ubuntu.com/pro",
                    status);
       return NULL;
     }

@@ -14,8 +14,7 @@
 #include "lp-daemon.h"
 #include "lp-dbus-generated.h"
 #include "lp-error.h"
-
-#define LP_TOKEN_MAX_LEN 256
+#include "lp-token.h"
 
 struct _LpDaemon
 {
@@ -155,6 +154,23 @@ engine_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_dbus_method_invocation_return_value (g_object_ref (call->invocation), NULL);
 }
 
+/* The token goes into the reply and nowhere else: never logged. */
+static void
+run_get_machine_token (Call *call)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *token = lp_engine_dup_machine_token (call->daemon->engine, &error);
+
+  if (token == NULL)
+    {
+      call_return_error (call, error);
+      return;
+    }
+  g_info ("machine token shown to %s", g_dbus_method_invocation_get_sender (call->invocation));
+  lp_dbus_livepatch_complete_get_machine_token (call->daemon->skeleton,
+                                                g_object_ref (call->invocation), token);
+}
+
 static void
 run_set_config (Call *call)
 {
@@ -182,6 +198,11 @@ run_call (Call *call)
     lp_engine_disable_async (engine, NULL, engine_done_cb, call);
   else if (g_strcmp0 (call->method, "Refresh") == 0)
     lp_engine_refresh_async (engine, NULL, engine_done_cb, call);
+  else if (g_strcmp0 (call->method, "GetMachineToken") == 0)
+    {
+      run_get_machine_token (call);
+      call_free (call);
+    }
   else
     {
       run_set_config (call);
@@ -212,33 +233,6 @@ authorize_and_run (LpDaemon *self, Call *call, const char *action_id)
 
 /* --- argument checks --- */
 
-/* Tokens are opaque to us but travel in a URL path: keep them to the
- * characters Livepatch tokens use, so nothing can smuggle a path or query. */
-static gboolean
-validate_token (const char *token, GError **error)
-{
-  gsize len = strlen (token);
-
-  if (len == 0 || len > LP_TOKEN_MAX_LEN)
-    {
-      g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT,
-                   "the token must be 1 to %d characters long; copy it from "
-                   "https://ubuntu.com/pro/dashboard",
-                   LP_TOKEN_MAX_LEN);
-      return FALSE;
-    }
-  for (gsize i = 0; i < len; i++)
-    {
-      if (!g_ascii_isalnum (token[i]) && token[i] != '-' && token[i] != '_')
-        {
-          g_set_error_literal (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT,
-                               "the token may contain only letters, digits, '-' and '_'");
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
 static GHashTable *
 changes_from_variant (GVariant *changes, GError **error)
 {
@@ -266,7 +260,7 @@ handle_enable_cb (LpDBusLivepatch *skeleton, GDBusMethodInvocation *invocation, 
   Call *call;
 
   log_call (invocation);
-  if (!validate_token (token, &error))
+  if (!lp_token_validate (token, &error))
     return return_invalid (invocation, error);
   call = call_new (self, invocation);
   call->token = g_strdup (token);
@@ -305,6 +299,15 @@ handle_set_config_cb (LpDBusLivepatch *skeleton, GDBusMethodInvocation *invocati
   call = call_new (self, invocation);
   call->changes = g_steal_pointer (&table);
   authorize_and_run (self, call, LP_ACTION_CONFIGURE);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_get_machine_token_cb (LpDBusLivepatch *skeleton, GDBusMethodInvocation *invocation,
+                             LpDaemon *self)
+{
+  log_call (invocation);
+  authorize_and_run (self, call_new (self, invocation), LP_ACTION_SHOW_SECRETS);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -440,4 +443,6 @@ lp_daemon_init (LpDaemon *self)
   g_signal_connect (self->skeleton, "handle-refresh", G_CALLBACK (handle_refresh_cb), self);
   g_signal_connect (self->skeleton, "handle-get-config", G_CALLBACK (handle_get_config_cb), self);
   g_signal_connect (self->skeleton, "handle-set-config", G_CALLBACK (handle_set_config_cb), self);
+  g_signal_connect (self->skeleton, "handle-get-machine-token",
+                    G_CALLBACK (handle_get_machine_token_cb), self);
 }

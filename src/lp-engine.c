@@ -29,6 +29,7 @@
 #include "lp-mode.h"
 #include "lp-patch.h"
 #include "lp-store.h"
+#include "lp-token.h"
 
 #define LP_ENGINE_TRANSITION_TIMEOUT_MS (60 * 1000)
 #define LP_ENGINE_RETRY_BASE_MS (60 * 1000)
@@ -41,7 +42,6 @@
 #define LP_ENGINE_FIRST_CHECK_SPREAD_MS (55 * 1000)
 /* Progress: downloading fills 0..90, verifying and loading the rest. */
 #define LP_ENGINE_DOWNLOAD_SHARE 90
-#define LP_ENGINE_MAX_TOKEN_LEN 256
 /* For tests only: LP_TEST_CHECK_INTERVAL_MINUTE_MS, when set to a number of
  * milliseconds from 1 to 60000, is how long one minute of `check-interval`
  * lasts, so a test can watch periodic checks happen without waiting hours
@@ -970,6 +970,9 @@ engine_fail_check (LpEngine *self, LpCycle *cycle, GError *error)
 
   g_prefix_error (&error, "check failed: ");
   g_warning ("%s", error->message);
+  /* "last check" is the attempt, as in the reference client; the stored
+   * time of the last good check (scheduling after a restart) stays */
+  engine_set_int64 (self, &self->last_check, g_get_real_time () / G_USEC_PER_SEC, PROP_LAST_CHECK);
   engine_set_check_state (self, "check-failed");
   engine_set_last_error (self, hint != NULL ? hint : error->message);
   engine_settle_patch_state (self);
@@ -1295,24 +1298,6 @@ lp_engine_drain (LpEngine *self, guint timeout_ms)
 
 /* ---- Enable ---- */
 
-static gboolean
-engine_validate_token (const char *token, GError **error)
-{
-  gsize len = token != NULL ? strlen (token) : 0;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (!g_ascii_isalnum (token[i]) && token[i] != '-' && token[i] != '_')
-        len = 0;
-    }
-  if (len > 0 && len <= LP_ENGINE_MAX_TOKEN_LEN)
-    return TRUE;
-  g_set_error_literal (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT,
-                       "the token must be 1 to 256 letters, digits, '-' or '_'; copy it from "
-                       "https://ubuntu.com/pro/dashboard");
-  return FALSE;
-}
-
 static void
 register_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -1367,7 +1352,7 @@ lp_engine_enable_async (LpEngine *self, const char *token, GCancellable *cancell
   else if (!engine_mode_allows_server (self))
     error = engine_mode_error (self);
   else
-    engine_validate_token (token, &error);
+    lp_token_validate (token, &error);
   if (error != NULL)
     {
       g_task_return_error (task, error);
@@ -1387,6 +1372,22 @@ lp_engine_enable_finish (LpEngine *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+char *
+lp_engine_dup_machine_token (LpEngine *self, GError **error)
+{
+  const char *token;
+
+  g_return_val_if_fail (LP_IS_ENGINE (self), NULL);
+  token = lp_store_get_machine_token (self->store);
+  if (token == NULL)
+    {
+      g_set_error_literal (error, LP_ERROR, LP_ERROR_NOT_ENABLED,
+                           "this machine is not enabled; run 'canonical-livepatch enable TOKEN'");
+      return NULL;
+    }
+  return g_strdup (token);
 }
 
 /* ---- Disable ---- */

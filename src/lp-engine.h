@@ -77,4 +77,8 @@ void lp_engine_refresh_async (LpEngine *self, GCancellable *cancellable,
                               GAsyncReadyCallback callback, gpointer user_data);
 gboolean lp_engine_refresh_finish (LpEngine *self, GAsyncResult *result, GError **error);
 
+/* The machine token the server issued at Enable, for an authorized
+ * `status --show-secrets`; fails with LP_ERROR_NOT_ENABLED when none. */
+char *lp_engine_dup_machine_token (LpEngine *self, GError **error);
+
 G_END_DECLS

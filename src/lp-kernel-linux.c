@@ -20,10 +20,13 @@
 #define LP_LINUX_POLL_US (100 * 1000)
 #define LP_LINUX_UNLOAD_TIMEOUT_MS (60 * 1000)
 
+#define LP_VERSION_SIGNATURE "/proc/version_signature"
+
 struct _LpKernelLinux
 {
   GObject parent_instance;
   struct utsname uts;
+  char *release; /* the version signature's release, or uts.release */
 };
 
 static void lp_kernel_linux_iface_init (LpKernelInterface *iface);
@@ -31,20 +34,46 @@ static void lp_kernel_linux_iface_init (LpKernelInterface *iface);
 G_DEFINE_TYPE_WITH_CODE (LpKernelLinux, lp_kernel_linux, G_TYPE_OBJECT,
                          G_IMPLEMENT_INTERFACE (LP_TYPE_KERNEL, lp_kernel_linux_iface_init))
 
+char *
+lp_kernel_linux_release_from_signature (const char *signature)
+{
+  g_auto (GStrv) fields = g_strsplit_set (signature, " \n", -1);
+
+  if (g_strv_length (fields) < 2 || *fields[1] == '\0' ||
+      strlen (fields[1]) >= G_SIZEOF_MEMBER (struct utsname, release))
+    return NULL;
+  for (const char *p = fields[1]; *p != '\0'; p++)
+    if (!g_ascii_isgraph (*p))
+      return NULL;
+  return g_strdup (fields[1]);
+}
+
 LpKernelLinux *
-lp_kernel_linux_new (void)
+lp_kernel_linux_new_with_signature (const char *signature_path)
 {
   LpKernelLinux *self = g_object_new (LP_TYPE_KERNEL_LINUX, NULL);
+  g_autofree char *signature = NULL;
 
   /* uname(2) cannot fail with a valid buffer. */
   uname (&self->uts);
+  /* Ubuntu kernels: the ABI and upload number the server knows them by */
+  if (g_file_get_contents (signature_path, &signature, NULL, NULL))
+    self->release = lp_kernel_linux_release_from_signature (signature);
+  if (self->release == NULL)
+    self->release = g_strdup (self->uts.release);
   return self;
+}
+
+LpKernelLinux *
+lp_kernel_linux_new (void)
+{
+  return lp_kernel_linux_new_with_signature (LP_VERSION_SIGNATURE);
 }
 
 static const char *
 linux_get_release (LpKernel *kernel)
 {
-  return LP_KERNEL_LINUX (kernel)->uts.release;
+  return LP_KERNEL_LINUX (kernel)->release;
 }
 
 static const char *
@@ -263,8 +292,16 @@ lp_kernel_linux_iface_init (LpKernelInterface *iface)
 }
 
 static void
+lp_kernel_linux_finalize (GObject *object)
+{
+  g_free (LP_KERNEL_LINUX (object)->release);
+  G_OBJECT_CLASS (lp_kernel_linux_parent_class)->finalize (object);
+}
+
+static void
 lp_kernel_linux_class_init (LpKernelLinuxClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = lp_kernel_linux_finalize;
 }
 
 static void

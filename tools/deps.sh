@@ -12,7 +12,7 @@ LP_TEST_PACKAGES=(
   dbus-daemon dbus python3 python3-gi gir1.2-glib-2.0 python3-dbusmock python3-pytest
   polkitd pkexec gnutls-bin openssl tinyproxy stunnel4 dante-server linux-kbuild-6.1
   zstd xz-utils bzip2 libarchive-tools util-linux systemd groff-base curl clang-format
-  clang libclang-rt-14-dev valgrind gcc-12 libasan8 libubsan1 mount
+  clang libclang-rt-14-dev valgrind gcc-12 libasan8 libubsan1 mount python3-yaml
 )
 # tools/build-deb: the packaging tools (the build dependencies themselves
 # come from debian/control).

@@ -306,7 +306,8 @@ test_transition_stuck (Fixture *fx, gconstpointer data)
 static void
 test_linux_identity (void)
 {
-  g_autoptr (LpKernelLinux) linux_kernel = lp_kernel_linux_new ();
+  /* no version signature: uname -r, whatever the host runs */
+  g_autoptr (LpKernelLinux) linux_kernel = lp_kernel_linux_new_with_signature ("/nonexistent");
   LpKernel *kernel = LP_KERNEL (linux_kernel);
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) patches = lp_kernel_list_patches (kernel, FALSE, &error);
@@ -319,6 +320,51 @@ test_linux_identity (void)
                    lp_kernel_debian_architecture (uts.machine));
   g_assert_no_error (error);
   g_assert_nonnull (patches);
+}
+
+/* Ubuntu kernels are known to the server by their version signature */
+static void
+test_linux_release_from_version_signature (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lp-signature-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "version_signature", NULL);
+  g_autoptr (LpKernelLinux) ubuntu = NULL;
+  g_autoptr (LpKernelLinux) garbled = NULL;
+  struct utsname uts;
+
+  uname (&uts);
+  g_assert_true (g_file_set_contents (path, "Ubuntu 5.15.0-100.110-generic 5.15.143\n", -1, NULL));
+  ubuntu = lp_kernel_linux_new_with_signature (path);
+  g_assert_cmpstr (lp_kernel_get_release (LP_KERNEL (ubuntu)), ==, "5.15.0-100.110-generic");
+  g_assert_cmpstr (lp_kernel_get_machine (LP_KERNEL (ubuntu)), ==, uts.machine);
+  /* a file not of that form falls back to uname -r */
+  g_assert_true (g_file_set_contents (path, "Ubuntu\n", -1, NULL));
+  garbled = lp_kernel_linux_new_with_signature (path);
+  g_assert_cmpstr (lp_kernel_get_release (LP_KERNEL (garbled)), ==, uts.release);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_release_from_signature (void)
+{
+  static const struct
+  {
+    const char *in, *out;
+  } cases[] = {
+    { "Ubuntu 5.15.0-100.110-generic 5.15.143\n", "5.15.0-100.110-generic" },
+    { "Ubuntu 6.8.0-41.41-generic 6.8.12", "6.8.0-41.41-generic" },
+    { "Ubuntu", NULL },
+    { "", NULL },
+    { "Ubuntu  5.15.0", NULL },
+    { "Ubuntu 5.15.0-100\x01" "bad 5.15", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = lp_kernel_linux_release_from_signature (cases[i].in);
+      g_assert_cmpstr (out, ==, cases[i].out);
+    }
 }
 
 static void
@@ -429,6 +475,9 @@ main (int argc, char **argv)
   ADD ("/kernel-sim/transition-timeout", test_transition_stuck);
 #undef ADD
   g_test_add_func ("/kernel-linux/identity-from-uname", test_linux_identity);
+  g_test_add_func ("/kernel-linux/release-from-version-signature",
+                   test_linux_release_from_version_signature);
+  g_test_add_func ("/kernel-linux/reject-malformed-version-signature", test_release_from_signature);
   g_test_add_func ("/kernel/debian-architecture", test_debian_architecture);
   g_test_add_func ("/kernel/module-name-from-file", test_module_name);
   g_test_add_func ("/mode/cmdline-then-file", test_mode_sources);

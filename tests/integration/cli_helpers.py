@@ -18,8 +18,6 @@
     Debian's system.conf, includes dbus/com.canonical.Livepatch.conf, and
     activates services from ``tmpdir/services``; usable with conftest's
     Polkit and Daemon. ``.pid_of(name)`` gives the pid owning a name.
-``yaml_of(tree)``: the block-style YAML the CLI should print for a JSON tree
-    (an independent, deliberately plain rendering; no YAML library needed).
 ``polkit_check_flags(system_bus)`` -> [(action, flags)] of every
     CheckAuthorization the mock polkitd received (dbusmock's call log);
     flags bit 1 = AllowUserInteraction.
@@ -40,8 +38,8 @@ from gi.repository import Gio, GLib
 from conftest import BUILD_DIR, CLI, SRC_DIR, STARTUP_DEADLINE, Polkit, SystemBus, _wait_for
 
 SERVER = os.path.join(SRC_DIR, "tests", "server", "livepatch-server")
-NOT_ENABLED_HINT = ("Machine is not enabled. Please run 'sudo canonical-livepatch enable' "
-                    "with the token obtained from https://ubuntu.com/pro.")
+NOT_ENABLED_HINT = ("Machine is not enabled. Please run 'sudo canonical-livepatch enable' with the\n"
+                    "token obtained from https://ubuntu.com/livepatch.")
 
 
 def cli_env(extra=None):
@@ -171,45 +169,6 @@ class PolicyBus(SystemBus):
             conn.close_sync(None)
 
 
-def _yaml_scalar(value):
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
-    plain_unsafe = (value == "" or value[0] in "-?:,[]{}#&*!|>'\"%@`" or ": " in value
-                    or " #" in value or value.endswith(":") or value != value.strip()
-                    or any(ord(c) < 0x20 for c in value)
-                    or value.lower() in ("true", "false", "yes", "no", "on", "off", "null", "y", "n", "~")
-                    or (value[0].isdigit() and any(c in value for c in "_:xo")))
-    try:
-        float(value)
-        plain_unsafe = True
-    except ValueError:
-        pass
-    return json.dumps(value, ensure_ascii=False) if plain_unsafe else value
-
-
-def yaml_of(tree, indent=0):
-    pad = " " * indent
-    out = ""
-    if isinstance(tree, dict):
-        for key, value in tree.items():
-            if isinstance(value, dict) and value:
-                out += f"{pad}{key}:\n" + yaml_of(value, indent + 2)
-            elif isinstance(value, list) and value:
-                out += f"{pad}{key}:\n" + yaml_of(value, indent)
-            else:
-                out += f"{pad}{key}: " + ("{}" if value == {} else "[]" if value == [] else
-                                          _yaml_scalar(value)) + "\n"
-    else:
-        for item in tree:
-            body = yaml_of(item, indent + 2)
-            out += f"{pad}- " + body[indent + 2:]
-    return out
-
-
 def polkit_calls(system_bus):
     """[(method, args)] the mock polkitd received, in order."""
     conn = system_bus.connection()
@@ -285,5 +244,5 @@ def make_test_patch(key, cert, kernel, arch, version, output, fixes=()):
 
 
 __all__ = ["BUILD_DIR", "NOT_ENABLED_HINT", "run_cli", "run_cli_on_tty", "assert_one_error_line",
-           "fresh_config", "yaml_of", "PolicyBus", "polkit_calls", "polkit_check_flags", "LivepatchServer", "patch_server", "make_signing_cert",
+           "fresh_config", "PolicyBus", "polkit_calls", "polkit_check_flags", "LivepatchServer", "patch_server", "make_signing_cert",
            "make_test_patch"]
