@@ -23,6 +23,7 @@ ACTIONS = {
     'com.canonical.livepatch.disable': ('auth_admin', 'auth_admin', 'auth_admin_keep'),
     'com.canonical.livepatch.refresh': ('auth_admin', 'auth_admin', 'yes'),
     'com.canonical.livepatch.configure': ('auth_admin', 'auth_admin', 'auth_admin_keep'),
+    'com.canonical.livepatch.show-secrets': ('auth_admin', 'auth_admin', 'auth_admin'),
 }
 XML_LANG = '{http://www.w3.org/XML/1998/namespace}lang'
 
@@ -231,7 +232,7 @@ def policy_actions(layout):
     return {a.get('id'): a for a in ET.parse(path).getroot().findall('action')}
 
 
-def test_polkit_policy_has_four_actions_with_design_defaults(layout):
+def test_polkit_policy_has_our_actions_with_design_defaults(layout):
     actions = policy_actions(layout)
     assert set(actions) == set(ACTIONS)
     for action_id, (any_, inactive, active) in ACTIONS.items():

@@ -29,7 +29,7 @@ _spec.loader.exec_module(_fixtures)
 globals().update({k: v for k, v in vars(_fixtures).items() if not k.startswith("__")})
 
 POLKITD = "/usr/lib/polkit-1/polkitd"
-ACTIONS = ("enable", "disable", "refresh", "configure")
+ACTIONS = ("enable", "disable", "refresh", "configure", "show-secrets")
 POLICY = os.path.join(_fixtures.BUILD_DIR, "polkit", "com.canonical.livepatch.policy")
 
 

@@ -12,6 +12,7 @@ PRIVILEGED = [
     ("Disable", [], "disable"),
     ("Refresh", [], "refresh"),
     ("SetConfig", ["{'check-interval': '90'}"], "configure"),
+    ("GetMachineToken", [], "show-secrets"),
 ]
 # DESIGN.md: enable, disable, configure = auth_admin_keep for active sessions,
 # auth_admin otherwise; refresh = yes for active sessions, auth_admin otherwise.
@@ -20,6 +21,8 @@ DEFAULTS = {
     "disable": ("auth_admin", "auth_admin", "auth_admin_keep"),
     "configure": ("auth_admin", "auth_admin", "auth_admin_keep"),
     "refresh": ("auth_admin", "auth_admin", "yes"),
+    # the machine token: administrators only, and never remembered
+    "show-secrets": ("auth_admin", "auth_admin", "auth_admin"),
 }
 
 
@@ -40,7 +43,7 @@ def parse_pkaction(text):
     return actions
 
 
-def test_pkaction_shows_the_four_actions_with_design_defaults(system_bus, real_polkitd):
+def test_pkaction_shows_our_actions_with_design_defaults(system_bus, real_polkitd):
     actions = parse_pkaction(pkaction(system_bus))
     ours = sorted(a for a in actions if a.startswith("com.canonical.livepatch."))
     assert ours == sorted(f"com.canonical.livepatch.{a}" for a in ACTIONS)
@@ -73,6 +76,8 @@ def test_root_is_allowed(system_bus, real_polkitd, daemon):
     assert error == ERROR_PREFIX + "NotEnabled", out
     code, error, out = call_as(system_bus, None, "Disable")
     assert error in (None, ERROR_PREFIX + "NotEnabled"), out
+    code, error, out = call_as(system_bus, None, "GetMachineToken")
+    assert error == ERROR_PREFIX + "NotEnabled", out
 
 
 def test_rules_d_file_granting_a_group_lets_a_member_in(system_bus, real_polkitd, daemon):
