@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "lp-cli-sanitize.h"
+#include "lp-error.h"
+#include "lp-json.h"
 #include "lp-machine-facts.h"
 
 #define CLOUD_INSTANCE_DATA "/run/cloud-init/instance-data.json"
@@ -103,20 +105,25 @@ gboolean
 lp_machine_facts_parse_cloud (LpMachineFacts *facts, const char *json, gssize length,
                               GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  JsonNode *root, *v1;
+  g_autoptr (JsonNode) root = NULL;
+  JsonNode *v1;
   JsonObject *data;
   g_autofree char *cloud = NULL;
 
-  if (!json_parser_load_from_data (parser, json, length, error))
-    return FALSE;
-  root = json_parser_get_root (parser);
-  v1 = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-           ? json_object_get_member (json_node_get_object (root), "v1")
-           : NULL;
+  /* the project's one guarded JSON entry point, for a file root wrote but
+   * a cloud's metadata service filled */
+  root = lp_json_parse (json, length < 0 ? strlen (json) : (gsize) length,
+                        LP_ERROR_INVALID_ARGUMENT, error);
+  if (root == NULL)
+    {
+      g_prefix_error (error, "cloud-init instance data: ");
+      return FALSE;
+    }
+  v1 = JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_member (json_node_get_object (root), "v1")
+                                     : NULL;
   if (v1 == NULL || !JSON_NODE_HOLDS_OBJECT (v1))
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+      g_set_error_literal (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT,
                            "cloud-init instance data has no \"v1\" object");
       return FALSE;
     }

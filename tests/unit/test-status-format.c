@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lp-cli-json.h"
+#include "lp-error.h"
 #include "lp-cli-sanitize.h"
 #include "lp-machine-facts.h"
 #include "lp-status-format.h"
@@ -550,12 +551,18 @@ test_cloud_instance_data (void)
   /* refused without touching what was there */
   parsed.cloud_enabled = TRUE;
   g_assert_false (lp_machine_facts_parse_cloud (&parsed, "[1, 2]", -1, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT);
   g_assert_cmpstr (error->message, ==, "cloud-init instance data has no \"v1\" object");
   g_assert_true (parsed.cloud_enabled);
   g_clear_error (&error);
   g_assert_false (lp_machine_facts_parse_cloud (&parsed, "{\"v1\": ", -1, &error));
-  g_assert_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE);
+  g_assert_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT);
+  g_assert_true (g_str_has_prefix (error->message, "cloud-init instance data: not valid JSON: "));
+  g_assert_true (parsed.cloud_enabled);
+  g_clear_error (&error);
+  /* the guarded parser refuses what json-glib alone would accept */
+  g_assert_false (lp_machine_facts_parse_cloud (&parsed, "{/* c */ \"v1\": {}}", -1, &error));
+  g_assert_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT);
   g_assert_true (parsed.cloud_enabled);
   g_free (parsed.cloud);
   g_free (parsed.region);
