@@ -357,7 +357,9 @@ test_release_from_signature (void)
     { "Ubuntu", NULL },
     { "", NULL },
     { "Ubuntu  5.15.0", NULL },
-    { "Ubuntu 5.15.0-100\x01" "bad 5.15", NULL },
+    { "Ubuntu 5.15.0-100\x01"
+      "bad 5.15",
+      NULL },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -604,3 +604,82 @@ def test_consumers_parse_what_they_read(applied, patch_server):
     # Ubuntu Pro's not-enabled check is the exit code of plain `status`
     assert consumer_run("status").returncode == 0
 
+
+
+# ---- whatever the daemon says, no control character reaches the terminal ----
+
+HOSTILE = "\x1b]0;owned\x07\x1b[2J\x1b[31m"  # retitle the window, clear the screen, red
+MOCK_TEMPLATE = '''
+import dbus
+BUS_NAME = "com.canonical.Livepatch"
+MAIN_OBJ = "/com/canonical/Livepatch"
+MAIN_IFACE = "com.canonical.Livepatch"
+SYSTEM_BUS = True
+
+def load(mock, parameters):
+    h = parameters["hostile"]
+    mock.AddProperties(MAIN_IFACE, {
+        "Enabled": dbus.Boolean(True), "MachineId": "m" + h + "id",
+        "ClientVersion": "9" + h, "Kernel": "6.1.0-57-amd64" + h, "Architecture": "amd64",
+        "Supported": "supported", "CheckState": "check-failed",
+        "PatchState": "applied", "PatchVersion": "57.3" + h,
+        "Fixes": dbus.Array([dbus.Struct(("cve-2026-1" + h, "desc" + h, dbus.Boolean(True),
+                                          "LP" + h), signature="ssbs")], signature="(ssbs)"),
+        "LastCheck": dbus.Int64(1795986000), "NextCheck": dbus.Int64(0),
+        "LastError": "boom" + h, "Tier": "updates" + h, "TierDescription": "free" + h,
+        "Mode": "normal", "Progress": dbus.UInt32(0),
+        "UpgradeRequiredDate": "", "LastErrorCode": "",
+    })
+    mock.AddMethod(MAIN_IFACE, "GetConfig", "", "a{ss}",
+                   "ret = {'http-proxy': 'http://p' + %(h)r, 'check-interval': '60',"
+                   " 'ca-certs': '-----BEGIN' + %(h)r + chr(10) + 'AAA' + chr(10)}" % {"h": h})
+    mock.AddMethod(MAIN_IFACE, "Refresh", "", "",
+                   "raise dbus.exceptions.DBusException('refresh failed' + %(h)r,"
+                   " name='com.canonical.Livepatch.Error.Server')" % {"h": h})
+'''
+
+
+@pytest.fixture
+def hostile_daemon(system_bus, tmp_path):
+    template = tmp_path / "hostile_livepatchd.py"
+    template.write_text(MOCK_TEMPLATE)
+    proc = subprocess.Popen(["/usr/bin/python3", "-m", "dbusmock", "--system", "--template",
+                             str(template), "--parameters", json.dumps({"hostile": HOSTILE})],
+                            stdout=subprocess.DEVNULL)
+    deadline = GLib.get_monotonic_time() + 30 * 1000000
+    while not system_bus.has_owner("com.canonical.Livepatch"):
+        assert proc.poll() is None and GLib.get_monotonic_time() < deadline, "mock did not start"
+        GLib.usleep(50000)
+    yield proc
+    proc.terminate()
+    proc.wait()
+
+
+def assert_clean(text):
+    assert not any(ord(c) < 0x20 and c != "\n" or 0x7f <= ord(c) <= 0x9f for c in text), repr(text)
+    assert "owned" not in text
+
+
+@pytest.mark.parametrize("args", [["status"], ["status", "--verbose"], ["status", "--summary"],
+                                  ["status", "--format", "json"], ["status", "--format", "yaml"],
+                                  ["config"], ["config", "http-proxy"],
+                                  ["config", "http-proxy", "--format", "json"], ["refresh"]])
+def test_control_characters_from_the_daemon_are_never_printed(hostile_daemon, args):
+    result = run_cli(*args)
+    assert_clean(result.stdout)
+    assert_clean(result.stderr)
+    assert result.stdout or result.stderr
+    if args == ["status"]:
+        assert result.stdout == ("last check: " + result.stdout.split("\n")[0][12:] + "\n"
+                                 "kernel: 6.1.0-57-amd64\n"
+                                 "server check-in: failed: boom\n"
+                                 "kernel state: ✓ kernel series 6.1 is covered by Livepatch\n"
+                                 "patch state: ✓ all applicable live kernel patch modules applied\n"
+                                 "patch version: 57.3\n"
+                                 "tier: updates (free)\n"
+                                 "machine id: mid\n")
+    if args == ["refresh"]:
+        assert (result.returncode, result.stderr) == (1, "canonical-livepatch: refresh failed\n")
+    if args == ["config"]:
+        assert 'http-proxy: http://p\n' in result.stdout
+        assert "ca-certs: |-\n  -----BEGIN\n  AAA\n" in result.stdout
