@@ -30,11 +30,12 @@ static const LpCliCommand commands[] = {
   { "disable", lp_cli_cmd_disable, "",
     N_ ("Deregister this machine. Applied patches stay loaded until the next reboot.") },
   { "refresh", lp_cli_cmd_refresh, "", N_ ("Check for a new patch now and apply it.") },
-  { "status", lp_cli_cmd_status, "[--verbose] [--format humane|json|yaml]",
+  { "status", lp_cli_cmd_status,
+    "[--verbose] [--summary] [--show-secrets] [--format humane|json|yaml]",
     N_ ("Show the state of Livepatch on this machine."), TRUE },
-  { "config", lp_cli_cmd_config, "[KEY=VALUE | KEY= | KEY=@stdin]...",
-    N_ ("Show the configuration, or change it: KEY= resets a key to its default, KEY=@stdin "
-        "reads the value from standard input.") },
+  { "config", lp_cli_cmd_config, "[KEY=VALUE | KEY= | KEY=@stdin]... | KEY [--format yaml|json]",
+    N_ ("Show the configuration or one key of it, or change it: KEY= resets a key to its "
+        "default, KEY=@stdin reads the value from standard input.") },
 };
 
 static const LpCliCommand *
@@ -74,11 +75,13 @@ print_help (void)
               "  enable TOKEN       register this machine with the Livepatch server\n"
               "  disable            deregister this machine (applied patches stay until reboot)\n"
               "  refresh            check for a new patch now and apply it\n"
-              "  status [--verbose] [--format humane|json|yaml]\n"
+              "  status [--verbose] [--summary] [--show-secrets] [--format humane|json|yaml]\n"
               "                     show the state of Livepatch on this machine\n"
               "  config [KEY=VALUE | KEY= | KEY=@stdin]...\n"
               "                     show the configuration, or change it (KEY= resets a key,\n"
               "                     KEY=@stdin reads the value from standard input)\n"
+              "  config KEY [--format yaml|json]\n"
+              "                     show one configuration key\n"
               "  help [COMMAND]     show this help, or the help of one command\n"
               "\n"
               "Options:\n"

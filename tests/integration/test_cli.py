@@ -39,8 +39,9 @@ def test_version_prints_the_client_version():
 def test_help_lists_every_command(flag):
     result = run_cli(flag)
     assert result.returncode == 0 and result.stderr == ""
-    for command in ("enable TOKEN", "disable", "refresh", "status [--verbose] [--format humane|json|yaml]",
-                    "config [KEY=VALUE | KEY= | KEY=@stdin]..."):
+    for command in ("enable TOKEN", "disable", "refresh",
+                    "status [--verbose] [--summary] [--show-secrets] [--format humane|json|yaml]",
+                    "config [KEY=VALUE | KEY= | KEY=@stdin]...", "config KEY [--format yaml|json]"):
         assert command in result.stdout, command
 
 

@@ -38,7 +38,7 @@ def cli(*args):
 
 def cli_commands():
     text = cli('--help').split('Commands:\n', 1)[1].split('\n\n', 1)[0]
-    return sorted(m.group(1) for m in re.finditer(r'^  ([a-z]+)\b', text, re.M))
+    return sorted({m.group(1) for m in re.finditer(r'^  ([a-z]+)\b', text, re.M)})
 
 
 def config_keys():
@@ -72,6 +72,10 @@ def test_each_command_offers_exactly_its_usage_options(command):
 
 def test_status_format_values():
     assert complete('status', '--format', '') == ['humane', 'json', 'yaml']
+
+
+def test_config_key_format_values():
+    assert complete('config', 'cutoff-date', '--format', '') == ['json', 'yaml']
 
 
 def test_config_offers_every_key_with_equals():
