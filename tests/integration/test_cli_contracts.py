@@ -683,3 +683,94 @@ def test_control_characters_from_the_daemon_are_never_printed(hostile_daemon, ar
     if args == ["config"]:
         assert 'http-proxy: http://p\n' in result.stdout
         assert "ca-certs: |-\n  -----BEGIN\n  AAA\n" in result.stdout
+
+
+# ---- kernel coverage dates and held-back patches, from the server ----
+
+TIER_DESCRIPTION = "Free usage; This machine beta tests new patches."
+
+
+def coverage_state(daemon, polkitd, server, tmp_path, supported, date):
+    polkitd.allow_all()
+    point_at(daemon, server)
+    server.publish({"supported": supported, "upgrade-required-date": date,
+                    "tier-description": TIER_DESCRIPTION, "patches": []})
+    assert run_cli("enable", "goodtoken").returncode == 0
+    assert run_cli("refresh").returncode == 0
+    props = daemon.get_all()
+    assert (props["UpgradeRequiredDate"], props["TierDescription"]) == (date, TIER_DESCRIPTION)
+    return props, Machine(tmp_path, props["LastCheck"] + 300)
+
+
+@pytest.mark.parametrize("supported, date, kernel_state", [
+    # coverage ending: the date is ahead of the machine's clock
+    ("kernel-upgrade-required", "2099-03-07",
+     "✓ kernel {kernel} is covered by Livepatch until 2099-03-07, please install available "
+     "kernel updates and reboot before then"),
+    # coverage ended on that date
+    ("kernel-upgrade-required", "2020-01-01",
+     "✗ Livepatch coverage ended 2020-01-01; please upgrade the kernel and reboot"),
+    ("supported", "2020-01-01",
+     "✗ Livepatch coverage ended 2020-01-01; please upgrade the kernel and reboot"),
+    # a supported series with a date far ahead stays the series line, as in real samples
+    ("supported", "2099-03-07", "✓ kernel series {series} is covered by Livepatch"),
+])
+def test_status_coverage_dates(daemon, polkitd, patch_server, tmp_path, supported, date,
+                               kernel_state):
+    props, machine = coverage_state(daemon, polkitd, patch_server, tmp_path, supported, date)
+    kernel = props["Kernel"]
+    humane = machine.run("status")
+    assert (humane.returncode, humane.stderr) == (0, "")
+    assert humane.stdout == (
+        "last check: 5 minutes ago\n"
+        f"kernel: {kernel}\n"
+        "server check-in: succeeded\n"
+        f"kernel state: {kernel_state.format(kernel=kernel, series=series(kernel))}\n"
+        f"patch state: ✓ no live kernel patches available for kernel {kernel}\n"
+        f"tier: {props['Tier']} ({TIER_DESCRIPTION})\n"
+        f"machine id: {MACHINE_ID}\n")
+    as_json = machine.run("status", "--format", "json")
+    assert as_json.stdout == expected_json(props, machine.now, "nothing-to-apply", [])
+    assert json.loads(as_json.stdout)["Status"][0]["UpgradeRequiredDate"] == date
+    as_yaml = machine.run("status", "--format", "yaml")
+    assert as_yaml.stdout == expected_yaml(props, machine.now, [])
+    assert f'  upgradeRequiredDate: "{date}"\n' in as_yaml.stdout
+
+
+def test_status_verbose_lists_held_back_patches(daemon, polkitd, patch_server, trusted_key,
+                                                tmp_path):
+    polkitd.allow_all()
+    point_at(daemon, patch_server)
+    key, cert = trusted_key
+    kernel, arch = daemon.get("Kernel"), daemon.get("Architecture")
+    now = int(GLib.get_real_time() / 1e6)
+    recent = now - 3600
+    make_test_patch(key, cert, kernel, arch, "57.3", os.path.join(patch_server.patch_dir, "a.tar"),
+                    fixes=FIXES)
+    make_test_patch(key, cert, kernel, arch, "57.4", os.path.join(patch_server.patch_dir, "b.tar"),
+                    fixes=FIXES)
+    patch_server.publish({"supported": "supported", "patches": [
+        {"kernel": kernel, "architecture": arch, "version": "57.3", "file": "a.tar",
+         "published": now - 30 * 86400},
+        {"kernel": kernel, "architecture": arch, "version": "57.4", "file": "b.tar",
+         "published": recent, "notice": "LSN-0108-1",
+         "fixes": ["cve-2026-1111", "cve-2026-2222"]}]})
+    assert run_cli("config", "patch-delay=1w").returncode == 0
+    assert run_cli("enable", "goodtoken").returncode == 0
+    assert run_cli("refresh").returncode == 0
+    props = daemon.get_all()
+    assert (props["PatchState"], props["PatchVersion"]) == ("applied", "57.3")
+    machine = Machine(tmp_path, props["LastCheck"] + 60)
+    day = GLib.DateTime.new_from_unix_utc(recent).format("%Y-%m-%d")
+    verbose = machine.run("status", "--verbose")
+    assert (verbose.returncode, verbose.stderr) == (0, "")
+    assert verbose.stdout.endswith(
+        "fixes:\n"
+        "  * cve-2026-1234: use-after-free in nf_tables [LP#2061234]\n"
+        "  * cve-2026-5678: race in io_uring\n"
+        "held back by cutoff-date or patch-delay:\n"
+        f"  * cve-2026-1111 (LSN-0108-1, published {day})\n"
+        f"  * cve-2026-2222 (LSN-0108-1, published {day})\n"
+        f"machine id: {MACHINE_ID}\n"), verbose.stdout
+    # only --verbose lists them; the default output stays the reference's
+    assert "held back" not in machine.run("status").stdout
