@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "lp-atomic-file.h"
 #include "lp-coverage.h"
 #include "lp-error.h"
 #include "lp-text.h"
@@ -38,6 +39,58 @@ lp_coverage_free (LpCoverage *coverage)
   g_free (coverage->tier_description);
   g_clear_pointer (&coverage->held_back, g_variant_unref);
   g_free (coverage);
+}
+
+#define LP_COVERAGE_FILE_TYPE "(ssa(sxs))"
+
+gboolean
+lp_coverage_save (const LpCoverage *coverage, const char *path, GError **error)
+{
+  g_autoptr (GVariant) value =
+      g_variant_ref_sink (g_variant_new ("(ss@a(sxs))", coverage->upgrade_required_date,
+                                         coverage->tier_description, coverage->held_back));
+  g_autofree char *text = g_variant_print (value, FALSE);
+
+  if (!lp_atomic_file_write (path, text, strlen (text), 0600, error))
+    {
+      g_prefix_error (error, "cannot save the kernel coverage: ");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+LpCoverage *
+lp_coverage_load (const char *path)
+{
+  g_autoptr (LpCoverage) coverage = lp_coverage_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) value = NULL;
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, &error))
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_warning ("cannot read the kernel coverage: %s", error->message);
+      return g_steal_pointer (&coverage);
+    }
+  value = g_variant_parse (G_VARIANT_TYPE (LP_COVERAGE_FILE_TYPE), text, NULL, NULL, &error);
+  if (value == NULL)
+    {
+      g_warning ("ignoring the stored kernel coverage %s: %s", path, error->message);
+      return g_steal_pointer (&coverage);
+    }
+  g_clear_pointer (&coverage->held_back, g_variant_unref);
+  g_clear_pointer (&coverage->upgrade_required_date, g_free);
+  g_clear_pointer (&coverage->tier_description, g_free);
+  g_variant_get (value, "(ss@a(sxs))", &coverage->upgrade_required_date,
+                 &coverage->tier_description, &coverage->held_back);
+  if (*coverage->upgrade_required_date != '\0' &&
+      !lp_coverage_date_is_valid (coverage->upgrade_required_date))
+    {
+      g_warning ("ignoring the stored kernel coverage %s: bad date", path);
+      return lp_coverage_new ();
+    }
+  return g_steal_pointer (&coverage);
 }
 
 gboolean

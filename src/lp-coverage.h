@@ -36,6 +36,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpCoverage, lp_coverage_free)
  * description is prose (control characters become U+FFFD). */
 LpCoverage *lp_coverage_parse (JsonObject *reply, const char *what, GError **error);
 
+/* The coverage of the last check outlives a restart (a reboot comes long
+ * before the next check): kept at @path (mode 0600, atomic write) as a
+ * GVariant (ssa(sxs)). lp_coverage_load() returns an empty coverage when the
+ * file is missing, and when it is damaged (with a warning). */
+gboolean lp_coverage_save (const LpCoverage *coverage, const char *path, GError **error);
+LpCoverage *lp_coverage_load (const char *path);
+
 /* Whether @text is a calendar date written YYYY-MM-DD. */
 gboolean lp_coverage_date_is_valid (const char *text);
 

@@ -278,19 +278,40 @@ engine_set_fixes (LpEngine *self, GVariant *fixes)
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FIXES]);
 }
 
-/* Takes @coverage; notifies each of its properties that changed. */
+static char *
+engine_coverage_path (LpEngine *self)
+{
+  return g_build_filename (self->state_dir, "coverage", NULL);
+}
+
+/* Takes @coverage; notifies each of its properties that changed, and keeps
+ * it for the next start. */
 static void
 engine_set_coverage (LpEngine *self, LpCoverage *coverage)
 {
   g_autoptr (LpCoverage) old = g_steal_pointer (&self->coverage);
+  g_autofree char *path = engine_coverage_path (self);
+  g_autoptr (GError) error = NULL;
+  gboolean changed = FALSE;
 
   self->coverage = coverage;
   if (g_strcmp0 (old->upgrade_required_date, coverage->upgrade_required_date) != 0)
-    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_UPGRADE_REQUIRED_DATE]);
+    {
+      changed = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_UPGRADE_REQUIRED_DATE]);
+    }
   if (!g_variant_equal (old->held_back, coverage->held_back))
-    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HELD_BACK_PATCHES]);
+    {
+      changed = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HELD_BACK_PATCHES]);
+    }
   if (g_strcmp0 (old->tier_description, coverage->tier_description) != 0)
-    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_TIER_DESCRIPTION]);
+    {
+      changed = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_TIER_DESCRIPTION]);
+    }
+  if (changed && !lp_coverage_save (coverage, path, &error))
+    g_warning ("%s", error->message);
 }
 
 static void
@@ -1550,17 +1571,22 @@ engine_load_properties (LpEngine *self, const LpEngineOptions *options)
   self->mode = lp_mode_read (self->cmdline_path, self->mode_file);
 }
 
-/* The CVE data sits next to the store's files; the kernels it is asked for
- * are those installed in /lib/modules (ROOT/lib/modules when simulated). */
-static LpCveData *
-engine_make_cve_data (LpEngine *self, const LpEngineOptions *options)
+/* What the server said that outlives a restart: the coverage of the last
+ * check and the CVE data, next to the store's files; the kernels the CVE
+ * data is asked for are those installed in /lib/modules (ROOT/lib/modules
+ * when the kernel is simulated). */
+static void
+engine_load_server_data (LpEngine *self, const LpEngineOptions *options)
 {
-  g_autofree char *path = g_build_filename (options->state_dir, "cve-data", NULL);
+  g_autofree char *cve_path = g_build_filename (options->state_dir, "cve-data", NULL);
+  g_autofree char *coverage_path = engine_coverage_path (self);
 
+  lp_coverage_free (self->coverage);
+  self->coverage = lp_coverage_load (coverage_path);
+  self->cve_data = lp_cve_data_new (cve_path);
   self->modules_dir = options->kernel_sim_root != NULL
                           ? g_build_filename (options->kernel_sim_root, "lib", "modules", NULL)
                           : g_strdup ("/lib/modules");
-  return lp_cve_data_new (path);
 }
 
 LpEngine *
@@ -1582,7 +1608,7 @@ lp_engine_new (LpConfig *config, const LpEngineOptions *options, GError **error)
   self->store = lp_store_new (options->state_dir, error);
   if (self->store == NULL || !engine_make_work_dir (self, error))
     return NULL;
-  self->cve_data = engine_make_cve_data (self, options);
+  engine_load_server_data (self, options);
   engine_load_properties (self, options);
   self->client = lp_client_new (config);
   self->backoff =

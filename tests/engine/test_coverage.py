@@ -59,6 +59,31 @@ def test_coverage_date_and_tier_description_appear(enabled):
     assert (lp.prop("UpgradeRequiredDate"), lp.prop("TierDescription")) == ("", "")
 
 
+def test_coverage_outlives_a_restart_and_goes_with_disable(enabled):
+    """A reboot comes long before the next check: what the last check said
+    is shown at once after a restart, and Disable forgets it."""
+    lp = enabled
+    lp.server.publish([], upgrade_required_date="2027-10-05", tier_description=TIER_DESCRIPTION)
+    lp.refresh()
+    lp.daemon.restart()
+    assert lp.prop("UpgradeRequiredDate") == "2027-10-05"
+    assert lp.prop("TierDescription") == TIER_DESCRIPTION
+    lp.call("Disable")
+    assert (lp.prop("UpgradeRequiredDate"), lp.prop("TierDescription")) == ("", "")
+    lp.daemon.restart()
+    assert (lp.prop("UpgradeRequiredDate"), lp.prop("TierDescription")) == ("", "")
+
+
+def test_damaged_stored_coverage_is_ignored(lp_stopped):
+    lp = lp_stopped
+    os.makedirs(lp.daemon.state_dir, mode=0o700, exist_ok=True)
+    with open(os.path.join(lp.daemon.state_dir, "coverage"), "w") as f:
+        f.write("('2027-13-45', 'x', @a(sxs) [])")
+    lp.daemon.start()
+    assert lp.prop("UpgradeRequiredDate") == ""
+    assert "ignoring the stored kernel coverage" in lp.daemon.log()
+
+
 def test_coverage_ended_date_is_shown_with_the_server_verdict(enabled):
     lp = enabled
     lp.server.publish([], supported="kernel-upgrade-required", upgrade_required_date="2024-04-25")
