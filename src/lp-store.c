@@ -187,7 +187,9 @@ LpStore *
 lp_store_new (const char *dir, GError **error)
 {
   /* Every file of the state directory written by lp_atomic_file_write(). */
-  const char *const own_files[] = { "state", "machine-token", "config", "cve-data", "coverage", NULL };
+  const char *const own_files[] = {
+    "state", "machine-token", "config", "cve-data", "coverage", NULL
+  };
   g_autoptr (LpStore) self = g_object_new (LP_TYPE_STORE, NULL);
   g_autofree char *patches = g_build_filename (dir, "patches", NULL);
   g_autofree char *locks = g_build_filename (dir, "locks", NULL);
