@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <gio/gunixinputstream.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -121,7 +122,7 @@ verify_module (Report *r, int fd, Options *opt, LpCertSet *trusted)
       (!lp_sha256_hex_is_valid (opt->sha256) || !lp_sha256_hex_equal (r->sha256, opt->sha256)))
     {
       g_set_error (&r->error, LP_ERROR, LP_ERROR_CHECKSUM_MISMATCH,
-                   "SHA-256 of the module is %s, expected %s", r->sha256, opt->sha256);
+                   _ ("SHA-256 of the module is %s, expected %s"), r->sha256, opt->sha256);
       return FALSE;
     }
   return lp_modsig_verify_fd (fd, trusted, &r->module_info, &r->error);
@@ -166,8 +167,8 @@ verify_file (Report *r, Options *opt, LpCertSet *trusted)
 
   if (fd < 0)
     {
-      g_set_error (&r->error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT, "cannot open %s: %s", r->file,
-                   g_strerror (errno));
+      g_set_error (&r->error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT, _ ("cannot open %s: %s"),
+                   r->file, g_strerror (errno));
       return FALSE;
     }
   r->is_module = file_is_module (fd);
@@ -367,38 +368,38 @@ parse_options (Options *opt, int *argc, char ***argv, GError **error)
 {
   const GOptionEntry entries[] = {
     { "cert", 'c', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt->certs,
-      "Trust only the certificates in this PEM file (repeatable)", "PEM" },
+      N_ ("Trust only the certificates in this PEM file (repeatable)"), "PEM" },
     { "certs-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt->certs_dir,
       "Directory of extra trusted certificates (default " LP_MODULE_CERTS_DIR ")", "DIR" },
-    { "sha256", 0, 0, G_OPTION_ARG_STRING, &opt->sha256, "Expected SHA-256 of FILE", "HEX" },
+    { "sha256", 0, 0, G_OPTION_ARG_STRING, &opt->sha256, N_ ("Expected SHA-256 of FILE"), "HEX" },
     { "kernel", 'k', 0, G_OPTION_ARG_STRING, &opt->kernel,
-      "Require the patch to be for this kernel release", "RELEASE" },
+      N_ ("Require the patch to be for this kernel release"), "RELEASE" },
     { "arch", 'a', 0, G_OPTION_ARG_STRING, &opt->arch,
-      "Require the patch to be for this architecture", "ARCH" },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &opt->format, "Output format: human or json",
+      N_ ("Require the patch to be for this architecture"), "ARCH" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &opt->format, N_ ("Output format: human or json"),
       "FORMAT" },
     { "list-certs", 'l', 0, G_OPTION_ARG_NONE, &opt->list_certs,
-      "List the trusted module signing certificates and exit", NULL },
+      N_ ("List the trusted module signing certificates and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt->files, NULL, "FILE" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("FILE");
 
-  g_option_context_set_summary (context, "Check a Livepatch patch tarball or a signed kernel "
-                                         "module the way livepatchd does.");
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context, _ ("Check a Livepatch patch tarball or a signed kernel "
+                                            "module the way livepatchd does."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
   if (opt->format != NULL && !g_str_equal (opt->format, "human") &&
       !g_str_equal (opt->format, "json"))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--format must be human or json");
+                   _ ("--format must be human or json"));
       return FALSE;
     }
   if (!opt->list_certs && (opt->files == NULL || g_strv_length (opt->files) != 1))
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "give exactly one FILE");
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _ ("give exactly one FILE"));
       return FALSE;
     }
   return TRUE;
@@ -427,6 +428,9 @@ main (int argc, char **argv)
   int status;
 
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   if (!parse_options (&opt, &argc, &argv, &error))
     {
       g_printerr ("livepatch-verify: %s\n", error->message);

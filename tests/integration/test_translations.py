@@ -31,7 +31,8 @@ def test_every_file_with_marked_strings_is_in_potfiles():
                     path = os.path.join(d, name)
                     if MARK.search(open(path, encoding='utf-8').read()):
                         marked.append(os.path.relpath(path, SRCDIR))
-    assert 'src/lp-main.c' in marked and 'src/lp-authority.c' in marked
+    for daemon_or_tool in ('src/lp-main.c', 'src/lp-authority.c', 'src/tools/livepatch-verify.c'):
+        assert daemon_or_tool in marked
     assert sorted(set(marked) - set(potfiles())) == []
 
 
@@ -52,7 +53,8 @@ def test_pot_target_extracts_daemon_and_client_messages(tmp_path):
                    check=True, capture_output=True)
     pot = (src / 'po' / 'livepatch.pot').read_text(encoding='utf-8')
     for msgid in ('not authorized to %s: %s%s%s', 'polkit is not available',
-                  'reloading configuration', 'Enable Livepatch on this machine'):
+                  'reloading configuration', 'Enable Livepatch on this machine',
+                  'give exactly one FILE'):
         assert f'msgid "{msgid}"' in pot, msgid
     assert '#: src/cli/lp-cli-main.c' in pot
 
@@ -62,3 +64,4 @@ def test_french_catalogue_translates_the_daemon_refusal():
     catalog = subprocess.run(['msgunfmt', mo], capture_output=True, text=True, check=True).stdout
     assert 'msgstr "non autorisé à %s : %s%s%s"' in catalog
     assert 'msgstr "polkit n’est pas disponible"' in catalog
+    assert 'msgstr "donner exactement un FILE"' in catalog  # livepatch-verify
