@@ -56,10 +56,22 @@ write_all (int fd, const guint8 *data, gsize len)
   return TRUE;
 }
 
+#define LP_ATOMIC_FILE_SUFFIX_LEN 6 /* the XXXXXX of mkstemp */
+
+static char *
+temporary_template (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *name = g_strconcat (".", base, ".XXXXXX", NULL);
+
+  return g_build_filename (dir, name, NULL);
+}
+
 gboolean
 lp_atomic_file_write (const char *path, const void *data, gsize len, int mode, GError **error)
 {
-  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
+  g_autofree char *tmp = temporary_template (path);
   int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, mode);
   int errsv;
 
@@ -92,12 +104,20 @@ lp_atomic_file_remove (const char *path, GError **error)
   return fsync_dir_of (path, error);
 }
 
+static gboolean
+has_temporary_suffix (const char *name, gsize base_len)
+{
+  return strlen (name) == base_len + 1 + LP_ATOMIC_FILE_SUFFIX_LEN && name[base_len] == '.';
+}
+
 gboolean
 lp_atomic_file_is_temporary (const char *name, const char *base)
 {
   const char *dot = strrchr (name, '.');
 
-  if (dot == NULL || strlen (dot + 1) != 6)
-    return FALSE;
-  return base == NULL || (strlen (base) == (gsize) (dot - name) && g_str_has_prefix (name, base));
+  if (base == NULL)
+    return name[0] == '.' && dot != name && strlen (dot + 1) == LP_ATOMIC_FILE_SUFFIX_LEN;
+  if (name[0] == '.' && g_str_has_prefix (name + 1, base))
+    return has_temporary_suffix (name + 1, strlen (base));
+  return g_str_has_prefix (name, base) && has_temporary_suffix (name, strlen (base));
 }

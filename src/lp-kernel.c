@@ -101,14 +101,3 @@ lp_kernel_debian_architecture (const char *machine)
     }
   return machine != NULL ? machine : "";
 }
-
-char *
-lp_kernel_module_name_from_file (const char *file_name)
-{
-  g_autofree char *base = g_path_get_basename (file_name);
-
-  if (g_str_has_suffix (base, ".ko"))
-    base[strlen (base) - 3] = '\0';
-  g_strdelimit (base, "-", '_');
-  return g_steal_pointer (&base);
-}

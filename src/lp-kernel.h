@@ -50,7 +50,5 @@ GStrv lp_kernel_list_patches (LpKernel *self, gboolean enabled_only, GError **er
 gboolean lp_kernel_patch_is_enabled (LpKernel *self, const char *name);
 
 const char *lp_kernel_debian_architecture (const char *machine);
-/* "lkp_X-1.ko" -> "lkp_X_1": the name the kernel gives a module file. */
-char *lp_kernel_module_name_from_file (const char *file_name);
 
 G_END_DECLS

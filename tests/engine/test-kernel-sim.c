@@ -15,6 +15,7 @@
 #include "lp-error.h"
 #include "lp-kernel-linux.h"
 #include "lp-kernel-sim.h"
+#include "lp-module-name.h"
 #include "lp-mode.h"
 
 #define RELEASE "6.1.0-57-amd64"
@@ -382,11 +383,19 @@ test_debian_architecture (void)
 static void
 test_module_name (void)
 {
-  g_autofree char *a = lp_kernel_module_name_from_file ("lkp_Debian_6_1_0-57_amd64_57.ko");
-  g_autofree char *b = lp_kernel_module_name_from_file ("/x/y/plain.ko");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *a = lp_module_name_from_file ("lkp_Debian_6_1_0-57_amd64_57.ko", NULL);
+  g_autofree char *b = lp_module_name_from_file ("/x/y/plain.ko", NULL);
+  g_autofree char *dotted = lp_module_name_from_file ("lkp_Test.abcdef.ko", &error);
 
   g_assert_cmpstr (a, ==, "lkp_Debian_6_1_0_57_amd64_57");
   g_assert_cmpstr (b, ==, "plain");
+  /* A dot would make the lock look like a temporary file: no such module name. */
+  g_assert_null (dotted);
+  g_assert_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==,
+                   "invalid module name \"lkp_Test.abcdef\": a module name is 1 to 55 letters, "
+                   "digits or '_'");
 }
 
 static void
