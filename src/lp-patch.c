@@ -14,7 +14,9 @@
 #include <glib/gstdio.h>
 
 #include "lp-crash-point.h"
+#include "lp-elf.h"
 #include "lp-error.h"
+#include "lp-module-name.h"
 #include "lp-patch.h"
 #include "lp-sha256.h"
 
@@ -27,6 +29,7 @@ struct _LpVerifiedPatch
   char *sha256;
   char *directory;
   char *module_path;
+  char *module_name;
   int module_fd;
   GPtrArray *entries;
 };
@@ -52,6 +55,7 @@ lp_verified_patch_free (LpVerifiedPatch *self)
   g_free (self->sha256);
   g_free (self->directory);
   g_free (self->module_path);
+  g_free (self->module_name);
   if (self->module_fd >= 0)
     close (self->module_fd);
   if (self->entries != NULL)
@@ -290,6 +294,38 @@ lp_patch_check_kernel (LpPatchRun *run, GError **error)
   return TRUE;
 }
 
+/* The kernel registers the module under the name inside it, which the
+ * signature covers; patch.json only names the file. Read the name from the
+ * signed bytes and require patch.json to agree, so that the lock, the record
+ * and the unload all use the name the kernel will use. */
+static gboolean
+lp_patch_check_module_name (LpPatchRun *run, GError **error)
+{
+  const char *file = lp_manifest_get_module (run->patch->manifest);
+  g_autofree char *listed = NULL;
+  g_autofree char *inside =
+      lp_elf_get_module_name_fd (run->patch->module_fd, run->patch->signature->module_len, error);
+  g_autoptr (GError) name_error = NULL;
+
+  if (inside == NULL)
+    return FALSE;
+  listed = lp_module_name_from_file (file, &name_error);
+  if (listed == NULL)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_INVALID_METADATA, "patch.json: module \"%s\": %s",
+                   file, name_error->message);
+      return FALSE;
+    }
+  if (g_strcmp0 (listed, inside) != 0)
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_INVALID_METADATA,
+                   "patch.json: module \"%s\" is a module named %s, not %s", file, inside, listed);
+      return FALSE;
+    }
+  run->patch->module_name = g_steal_pointer (&inside);
+  return TRUE;
+}
+
 static gboolean
 lp_patch_check_module (LpPatchRun *run, GError **error)
 {
@@ -304,7 +340,8 @@ lp_patch_check_module (LpPatchRun *run, GError **error)
     }
   run->patch->module_fd = fd;
   run->patch->module_path = g_build_filename (run->directory, module, NULL);
-  return lp_modsig_verify_fd (fd, run->trusted, &run->patch->signature, error);
+  return lp_modsig_verify_fd (fd, run->trusted, &run->patch->signature, error) &&
+         lp_patch_check_module_name (run, error);
 }
 
 static gboolean
@@ -383,6 +420,12 @@ const char *
 lp_verified_patch_get_directory (LpVerifiedPatch *self)
 {
   return self->directory;
+}
+
+const char *
+lp_verified_patch_get_module_name (LpVerifiedPatch *self)
+{
+  return self->module_name;
 }
 
 const char *

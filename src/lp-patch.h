@@ -31,8 +31,10 @@ typedef struct _LpVerifiedPatch LpVerifiedPatch;
 gboolean lp_patch_verify_digest (int fd, const char *expected_hex, GError **error);
 
 /* Runs, in DESIGN order, the digest (if @expect->sha256), the archive rules
- * and caps, the metadata and kernel/architecture match, and the module
- * signature.  Extracts into a fresh 0700 directory created inside
+ * and caps, the metadata and kernel/architecture match, the module
+ * signature, and the module's own name (a malformed ELF is
+ * LP_ERROR_INVALID_ARCHIVE, a name patch.json does not match
+ * LP_ERROR_INVALID_METADATA).  Extracts into a fresh 0700 directory created inside
  * @extract_parent (which must exist).  On failure nothing is left behind and
  * the error is LP_ERROR_CHECKSUM_MISMATCH, _INVALID_ARCHIVE,
  * _INVALID_METADATA, _KERNEL_MISMATCH, _INVALID_SIGNATURE or _CANCELLED.
@@ -48,6 +50,10 @@ const LpModsigInfo *lp_verified_patch_get_signature (LpVerifiedPatch *self);
 const char *lp_verified_patch_get_sha256 (LpVerifiedPatch *self);
 const char *lp_verified_patch_get_directory (LpVerifiedPatch *self);   /* extraction dir */
 const char *lp_verified_patch_get_module_path (LpVerifiedPatch *self); /* for messages only */
+/* The name the kernel will give the module: read from the signed ELF
+ * (lp-elf.h), equal to patch.json's module file name without ".ko" and with
+ * '-' as '_' (else verification failed with LP_ERROR_INVALID_METADATA). */
+const char *lp_verified_patch_get_module_name (LpVerifiedPatch *self);
 /* O_RDONLY|O_CLOEXEC fd of the verified module: load this one (finit_module),
  * never re-open the path.  Owned by @self; _steal_ hands it over (-1 after). */
 int lp_verified_patch_get_module_fd (LpVerifiedPatch *self);

@@ -135,9 +135,9 @@ def make_high_serial_cert(c, key):
 
 # ---------------------------------------------------------------- modules
 
-def fake_module(c, name='lkp_test', version='57.3'):
+def fake_module(c, name='lkp_test', version='57.3', elf_name=None):
     p = c.path('work', name + '.ko')
-    mtp.make_fake_module(p, KERNEL, name + '.ko', version)
+    mtp.make_fake_module(p, KERNEL, name + '.ko', version, elf_name=elf_name)
     with open(p, 'rb') as f:
         return f.read()
 
@@ -429,8 +429,10 @@ def gen_archive(c):
 
 def make_patch(c, name, error=None, *, keys, how='none', ski=False, hash_algo='sha512',
                manifest=None, members=None, mutate_ko=None, module_name='lkp_Test_57_3.ko',
-               signer='rsa4096', expect=None):
-    body = fake_module(c, module_name[:-3])
+               signer='rsa4096', expect=None, elf_name=None, mutate_body=None):
+    body = fake_module(c, module_name[:-3], elf_name=elf_name)
+    if mutate_body:
+        body = mutate_body(body)
     ko = sign_file(c, body, *keys[signer], hash_algo, ski) if signer else body
     if mutate_ko:
         ko = mutate_ko(ko)
@@ -499,6 +501,29 @@ def gen_patch(c, keys):
     make_patch(c, 'unsigned-module', S, keys=keys, signer=None)
     make_patch(c, 'untrusted-signer', S, keys=keys, signer='untrusted')
     make_patch(c, 'module-tampered', S, keys=keys, mutate_ko=lambda ko: flip(ko, 100))
+    # The module's name comes from the signed ELF; patch.json must agree.
+    make_patch(c, 'module-name-json-a-elf-b', M, keys=keys, module_name='lkp_A.ko', elf_name='lkp_B',
+               expect={'message': 'patch.json: module "lkp_A.ko" is a module named lkp_B, not lkp_A'})
+    make_patch(c, 'module-name-json-b-elf-a', M, keys=keys, module_name='lkp_B.ko', elf_name='lkp_A',
+               expect={'message': 'patch.json: module "lkp_B.ko" is a module named lkp_A, not lkp_B'})
+    make_patch(c, 'good-module-file-with-dash', keys=keys, module_name='lkp_Test-57-3.ko',
+               expect={'module_name': 'lkp_Test_57_3'})
+    make_patch(c, 'module-name-looks-temporary', A, keys=keys, module_name='lkp_Test.abcdef.ko',
+               expect={'message': 'module ELF: invalid module name "lkp_Test.abcdef": a module name '
+                                  'is 1 to 55 letters, digits or \'_\''})
+    make_patch(c, 'module-json-name-looks-temporary', M, keys=keys,
+               module_name='lkp_Test.abcdef.ko', elf_name='lkp_Test_abcdef',
+               expect={'message': 'patch.json: module "lkp_Test.abcdef.ko": invalid module name '
+                                  '"lkp_Test.abcdef": a module name is 1 to 55 letters, digits or \'_\''})
+    # Signed, but not an ELF module (the signature covers garbage just as well).
+    make_patch(c, 'module-not-elf', A, keys=keys, mutate_body=lambda ko: b'not an ELF module\n' * 8,
+               expect={'message': 'module ELF: not an ELF file'})
+    make_patch(c, 'module-elf-header-truncated', A, keys=keys, mutate_body=lambda ko: ko[:40],
+               expect={'message': 'module ELF: the ELF header (64 bytes at offset 0) is outside the '
+                                  '40-byte image'})
+    make_patch(c, 'module-elf-section-table-garbled', A, keys=keys,
+               mutate_body=lambda ko: ko[:40] + struct.pack('<Q', 2**64 - 1) + ko[48:],
+               expect={'message_prefix': 'module ELF: the section table ('})
     C = 'ChecksumMismatch'
     make_patch(c, 'digest-mismatch', C, keys=keys, expect={'sha256': '0' * 64})
     make_patch(c, 'digest-malformed', C, keys=keys, expect={'sha256': 'not-hex'})

@@ -112,12 +112,19 @@ test_corpus_case (Fixture *fx, gconstpointer data)
       g_test_message ("%s", error->message);
       if (json_object_has_member (expect, "message"))
         g_assert_cmpstr (error->message, ==, json_object_get_string_member (expect, "message"));
+      if (json_object_has_member (expect, "message_prefix"))
+        g_assert_true (g_str_has_prefix (error->message,
+                                         json_object_get_string_member (expect, "message_prefix")));
       lp_test_assert_dir_empty (fx->parent);
       return;
     }
   g_assert_no_error (error);
   g_assert_nonnull (patch);
   g_assert_cmpstr (lp_verified_patch_get_sha256 (patch), ==, ex.sha256);
+  g_assert_cmpstr (lp_verified_patch_get_module_name (patch), ==,
+                   json_object_has_member (expect, "module_name")
+                       ? json_object_get_string_member (expect, "module_name")
+                       : "lkp_Test_57_3");
   assert_verified (fx, patch, path);
 }
 
