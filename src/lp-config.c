@@ -18,6 +18,7 @@
 #include "lp-atomic-file.h"
 #include "lp-config.h"
 #include "lp-error.h"
+#include "lp-redact.h"
 
 #define LP_CONFIG_GROUP "livepatch"
 #define LP_CONFIG_MIN_CHECK_INTERVAL 60            /* minutes, as documented */
@@ -25,7 +26,6 @@
 #define LP_CONFIG_MAX_DIAL_TIMEOUT 300
 #define LP_CONFIG_MAX_PATCH_DELAY (365 * 24 * 3600) /* a year, in seconds */
 #define LP_CONFIG_MAX_VALUE 65536                   /* a CA bundle of a few dozen certificates */
-#define LP_CONFIG_MASK "********"
 
 typedef gboolean (*LpConfigValidator) (const char *value, GError **error);
 
@@ -574,7 +574,9 @@ read_file (const char *path, GError **error)
 
       if (value == NULL || !lp_config_validate (names[i], value, &bad))
         {
-          g_warning ("%s: ignoring %s: %s", path, names[i], bad ? bad->message : "unreadable");
+          g_autofree char *why = lp_redact_text (bad ? bad->message : "unreadable");
+
+          g_warning ("%s: ignoring %s: %s", path, names[i], why);
           continue;
         }
       put_value (values, find_key (names[i]), value);
@@ -675,28 +677,6 @@ lp_config_get_path (LpConfig *self)
   return self->path;
 }
 
-/* The value with any proxy password replaced by a mask, in the form it was
- * set (a bare host[:port] stays bare). */
-static char *
-mask_credentials (const char *value)
-{
-  g_autofree char *url = normalize_proxy (value);
-  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
-  g_autoptr (GUri) masked = NULL;
-  g_autofree char *text = NULL;
-
-  if (uri == NULL || g_uri_get_password (uri) == NULL)
-    return g_strdup (value);
-  masked =
-      g_uri_build_with_user (G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri),
-                             g_uri_get_user (uri), LP_CONFIG_MASK, NULL, g_uri_get_host (uri),
-                             g_uri_get_port (uri), g_uri_get_path (uri), NULL, NULL);
-  text = g_uri_to_string (masked);
-  if (strstr (value, "://") == NULL)
-    return g_strdup (text + strlen ("http://"));
-  return g_steal_pointer (&text);
-}
-
 GHashTable *
 lp_config_dump (LpConfig *self)
 {
@@ -707,10 +687,8 @@ lp_config_dump (LpConfig *self)
     {
       const char *value = g_hash_table_lookup (self->values, keys[i].name);
       const char *shown = value != NULL ? value : keys[i].default_value;
-      gboolean is_proxy = keys[i].validate == validate_proxy;
-
       g_hash_table_insert (dump, g_strdup (keys[i].name),
-                           is_proxy ? mask_credentials (shown) : g_strdup (shown));
+                           lp_redact_config_value (keys[i].name, shown));
     }
   return dump;
 }

@@ -14,6 +14,7 @@
 #include "lp-daemon.h"
 #include "lp-dbus-generated.h"
 #include "lp-error.h"
+#include "lp-redact.h"
 #include "lp-token.h"
 
 struct _LpDaemon
@@ -100,17 +101,26 @@ call_free (Call *call)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_free)
 
 /* Replies with @error; GDBus sends LP_ERROR codes as com.canonical.Livepatch.Error.*. */
+/* @error as sent to a caller: in the LP_ERROR domain, credentials masked. */
+static GError *
+reply_error (const GError *error)
+{
+  g_autofree char *message = lp_redact_text (error->message);
+
+  /* Foreign domains would arrive as org.gtk.GDBus.UnmappedGError; keep the contract. */
+  if (error->domain != LP_ERROR)
+    return g_error_new_literal (LP_ERROR, LP_ERROR_INTERNAL, message);
+  return g_error_new_literal (LP_ERROR, error->code, message);
+}
+
 static void
 call_return_error (Call *call, const GError *error)
 {
+  g_autoptr (GError) reply = reply_error (error);
+
   g_debug ("%s from %s failed: %s", call->method,
-           g_dbus_method_invocation_get_sender (call->invocation), error->message);
-  /* Foreign domains would arrive as org.gtk.GDBus.UnmappedGError; keep the contract. */
-  if (error->domain != LP_ERROR)
-    g_dbus_method_invocation_return_error (g_object_ref (call->invocation), LP_ERROR,
-                                           LP_ERROR_INTERNAL, "%s", error->message);
-  else
-    g_dbus_method_invocation_return_gerror (g_object_ref (call->invocation), error);
+           g_dbus_method_invocation_get_sender (call->invocation), reply->message);
+  g_dbus_method_invocation_return_gerror (g_object_ref (call->invocation), reply);
 }
 
 static void
@@ -123,9 +133,11 @@ log_call (GDBusMethodInvocation *invocation)
 static gboolean
 return_invalid (GDBusMethodInvocation *invocation, const GError *error)
 {
+  g_autoptr (GError) reply = reply_error (error);
+
   g_debug ("%s from %s refused: %s", g_dbus_method_invocation_get_method_name (invocation),
-           g_dbus_method_invocation_get_sender (invocation), error->message);
-  g_dbus_method_invocation_return_gerror (invocation, error);
+           g_dbus_method_invocation_get_sender (invocation), reply->message);
+  g_dbus_method_invocation_return_gerror (invocation, reply);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 

@@ -27,6 +27,8 @@
 #include "lp-kernel-linux.h"
 #include "lp-kernel-sim.h"
 #include "lp-mode.h"
+#include "lp-origin.h"
+#include "lp-redact.h"
 #include "lp-patch.h"
 #include "lp-store.h"
 #include "lp-token.h"
@@ -329,7 +331,9 @@ engine_set_patch_state (LpEngine *self, const char *state)
 static void
 engine_set_last_error (LpEngine *self, const char *message)
 {
-  engine_set_string (self, &self->last_error, message, PROP_LAST_ERROR);
+  g_autofree char *shown = lp_redact_text (message);
+
+  engine_set_string (self, &self->last_error, shown, PROP_LAST_ERROR);
 }
 
 static void
@@ -722,7 +726,7 @@ apply_job_run (LpApplyJob *job, GCancellable *cancellable, GError **error)
   manifest = lp_verified_patch_get_manifest (patch);
   version_error = apply_job_check_versions (job, manifest);
   job->version = g_strdup (lp_manifest_get_version (manifest));
-  job->module_name = lp_kernel_module_name_from_file (lp_manifest_get_module (manifest));
+  job->module_name = g_strdup (lp_verified_patch_get_module_name (patch));
   job->fixes = g_variant_ref_sink (lp_manifest_get_fixes_variant (manifest));
   if (version_error != NULL)
     g_propagate_error (error, version_error);
@@ -925,11 +929,27 @@ download_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   engine_run_apply (self, cycle, job);
 }
 
+/* NULL when a request now may carry the machine token: remote-server is
+ * still the origin that issued it. Called right before each such request,
+ * on the main context, where LpClient reads remote-server too. */
+static GError *
+engine_origin_error (LpEngine *self)
+{
+  return lp_origin_check_enrolment (lp_store_get_origin (self->store),
+                                    lp_config_get_remote_server (self->config));
+}
+
 static void
 engine_download (LpEngine *self, LpCycle *cycle)
 {
   g_autofree char *file = g_strconcat (cycle->offer->sha256, ".patch", NULL);
+  g_autoptr (GError) error = engine_origin_error (self);
 
+  if (error != NULL)
+    {
+      engine_fail_apply (self, cycle, error);
+      return;
+    }
   cycle->patch_path = lp_store_get_patch_path (self->store, file);
   engine_set_patch_state (self, "downloading");
   engine_set_progress (self, 0);
@@ -981,13 +1001,16 @@ engine_check_failure_message (const GError *error)
   if (g_error_matches (error, LP_ERROR, LP_ERROR_UNKNOWN_TOKEN))
     return "the server no longer accepts this machine's token; run "
            "'canonical-livepatch disable' and enable it again";
+  /* Says itself what to do (another server than the enrolment's). */
+  if (g_error_matches (error, LP_ERROR, LP_ERROR_NOT_ENABLED))
+    return error->message;
   return NULL;
 }
 
 static void
 engine_fail_check (LpEngine *self, LpCycle *cycle, GError *error)
 {
-  const char *hint = engine_check_failure_message (error);
+  g_autofree char *hint = g_strdup (engine_check_failure_message (error));
 
   g_prefix_error (&error, "check failed: ");
   g_warning ("%s", error->message);
@@ -997,7 +1020,9 @@ engine_fail_check (LpEngine *self, LpCycle *cycle, GError *error)
   engine_set_check_state (self, "check-failed");
   engine_set_last_error (self, hint != NULL ? hint : error->message);
   engine_settle_patch_state (self);
-  if (!g_error_matches (error, LP_ERROR, LP_ERROR_UNKNOWN_TOKEN))
+  /* Only Enable (or the old remote-server) mends these: no quick retries. */
+  if (!g_error_matches (error, LP_ERROR, LP_ERROR_UNKNOWN_TOKEN) &&
+      !g_error_matches (error, LP_ERROR, LP_ERROR_NOT_ENABLED))
     engine_schedule_retry (self);
   engine_finish_cycle (self, cycle, error);
 }
@@ -1111,6 +1136,7 @@ engine_start_check (LpEngine *self)
   g_autofree char *patch_version = NULL;
   g_autofree char *patch_state = NULL;
   g_autofree char *check_state = NULL;
+  GError *origin_error = NULL;
 
   g_ptr_array_extend_and_steal (cycle->waiters, g_steal_pointer (&self->next_waiters));
   self->next_waiters = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1118,6 +1144,13 @@ engine_start_check (LpEngine *self)
   g_clear_handle_id (&self->timer_id, g_source_remove);
   engine_set_int64 (self, &self->next_check, 0, PROP_NEXT_CHECK);
   engine_set_progress (self, 0);
+  origin_error = engine_origin_error (self);
+  if (origin_error != NULL)
+    {
+      engine_fail_check (self, cycle, origin_error);
+      g_error_free (origin_error);
+      return;
+    }
   request.kernel = lp_kernel_get_release (self->kernel);
   request.architecture = lp_kernel_get_architecture (self->kernel);
   /* Copies: setting CheckState below frees the current string. */
@@ -1326,6 +1359,7 @@ register_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   LpEngine *self = g_task_get_source_object (task);
   GError *error = NULL;
   g_autoptr (LpRegistration) reg = lp_client_register_finish (LP_CLIENT (source), result, &error);
+  const char *origin = g_task_get_task_data (task); /* where the request went */
 
   self->pending--;
   g_clear_object (&self->enable_cancel);
@@ -1334,7 +1368,7 @@ register_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
-  if (!lp_store_set_machine_token (self->store, reg->machine_token, &error))
+  if (!lp_store_set_machine_token (self->store, reg->machine_token, origin, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -1350,7 +1384,7 @@ register_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   engine_set_last_error (self, "");
   engine_set_enabled (self, TRUE);
   engine_schedule_first (self);
-  g_message ("enabled (client id %s)", reg->client_id);
+  g_message ("enabled for %s (client id %s)", origin, reg->client_id);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -1360,11 +1394,16 @@ lp_engine_enable_async (LpEngine *self, const char *token, GCancellable *cancell
 {
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   GError *error = NULL;
+  g_autoptr (GError) other_server = engine_origin_error (self);
   LpMachineInfo info = { 0 };
+  char *origin = NULL;
 
   g_task_set_source_tag (task, lp_engine_enable_async);
+  /* Valid or not, it is a secret: no log line may show it from now on. */
+  lp_redact_add_secret (token);
   engine_update_mode (self);
-  if (self->enabled)
+  /* Enabled for another server than remote-server: enrol again there. */
+  if (self->enabled && other_server == NULL)
     error = g_error_new_literal (LP_ERROR, LP_ERROR_ALREADY_ENABLED,
                                  "this machine is already enabled; run 'canonical-livepatch "
                                  "disable' first to use another token");
@@ -1372,13 +1411,14 @@ lp_engine_enable_async (LpEngine *self, const char *token, GCancellable *cancell
     error = g_error_new_literal (LP_ERROR, LP_ERROR_BUSY, "an Enable call is already running");
   else if (!engine_mode_allows_server (self))
     error = engine_mode_error (self);
-  else
-    lp_token_validate (token, &error);
+  else if (lp_token_validate (token, &error))
+    origin = lp_origin_from_url (lp_config_get_remote_server (self->config), &error);
   if (error != NULL)
     {
       g_task_return_error (task, error);
       return;
     }
+  g_task_set_task_data (task, origin, g_free);
   info.machine_id = self->machine_id;
   info.architecture = lp_kernel_get_architecture (self->kernel);
   info.kernel = lp_kernel_get_release (self->kernel);
@@ -1449,6 +1489,7 @@ lp_engine_disable_async (LpEngine *self, GCancellable *cancellable, GAsyncReadyC
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autofree char *client_id = NULL;
   g_autofree char *token = NULL;
+  g_autoptr (GError) other_server = NULL;
   GError *error = NULL;
 
   g_task_set_source_tag (task, lp_engine_disable_async);
@@ -1462,6 +1503,7 @@ lp_engine_disable_async (LpEngine *self, GCancellable *cancellable, GAsyncReadyC
   engine_abort_cycle (self, "cancelled by Disable");
   client_id = g_strdup (lp_store_get_client_id (self->store));
   token = g_strdup (lp_store_get_machine_token (self->store));
+  other_server = engine_origin_error (self);
   if (!lp_store_forget (self->store, &error))
     {
       g_task_return_error (task, error);
@@ -1471,6 +1513,13 @@ lp_engine_disable_async (LpEngine *self, GCancellable *cancellable, GAsyncReadyC
   g_message ("disabled; applied patches stay loaded until reboot");
   if (token == NULL || *client_id == '\0' || !engine_mode_allows_server (self))
     {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  /* The token goes to the server that issued it, or nowhere. */
+  if (other_server != NULL)
+    {
+      g_message ("not deregistering: %s", other_server->message);
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -1589,6 +1638,27 @@ engine_load_server_data (LpEngine *self, const LpEngineOptions *options)
                           : g_strdup ("/lib/modules");
 }
 
+/* A token stored before origins were recorded came from the remote-server
+ * configured then, as far as anyone can tell now: record that one, once. */
+static void
+engine_record_legacy_origin (LpEngine *self)
+{
+  const char *token = lp_store_get_machine_token (self->store);
+  const char *remote = lp_config_get_remote_server (self->config);
+  g_autofree char *origin = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (token == NULL || *lp_store_get_origin (self->store) != '\0')
+    return;
+  origin = lp_origin_from_url (remote, &error);
+  if (origin == NULL || !lp_store_set_machine_token (self->store, token, origin, &error))
+    {
+      g_warning ("cannot record the server of the stored machine token: %s", error->message);
+      return;
+    }
+  g_message ("machine token recorded as issued by %s", origin);
+}
+
 LpEngine *
 lp_engine_new (LpConfig *config, const LpEngineOptions *options, GError **error)
 {
@@ -1609,6 +1679,7 @@ lp_engine_new (LpConfig *config, const LpEngineOptions *options, GError **error)
   if (self->store == NULL || !engine_make_work_dir (self, error))
     return NULL;
   engine_load_server_data (self, options);
+  engine_record_legacy_origin (self);
   engine_load_properties (self, options);
   self->client = lp_client_new (config);
   self->backoff =

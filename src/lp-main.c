@@ -16,6 +16,7 @@
 #include "lp-config.h"
 #include "lp-daemon.h"
 #include "lp-engine.h"
+#include "lp-redact.h"
 #include "lp-trust.h"
 
 typedef struct
@@ -66,19 +67,39 @@ write_stderr (GLogLevelFlags level, const GLogField *fields, gsize n_fields)
   return G_LOG_WRITER_HANDLED;
 }
 
+static char *
+redact_field (const GLogField *field)
+{
+  g_autofree char *text =
+      field->length < 0 ? g_strdup (field->value) : g_strndup (field->value, field->length);
+
+  return lp_redact_text (text);
+}
+
+/* Every line, ours or a library's, loses its credentials here (lp-redact.h). */
 static GLogWriterOutput
 log_writer_cb (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
 {
   GLogLevelFlags bare = level & G_LOG_LEVEL_MASK;
+  g_autofree GLogField *redacted = g_memdup2 (fields, n_fields * sizeof *fields);
+  g_autofree char *message = NULL;
 
   if (bare > ctx.threshold && g_getenv ("G_MESSAGES_DEBUG") == NULL)
     return G_LOG_WRITER_HANDLED;
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_strcmp0 (fields[i].key, "MESSAGE") != 0 || message != NULL)
+        continue;
+      message = redact_field (&fields[i]);
+      redacted[i].value = message;
+      redacted[i].length = -1;
+    }
   if (g_log_writer_is_journald (fileno (stderr)))
     {
-      if (g_log_writer_journald (level, fields, n_fields, user_data) == G_LOG_WRITER_HANDLED)
+      if (g_log_writer_journald (level, redacted, n_fields, user_data) == G_LOG_WRITER_HANDLED)
         return G_LOG_WRITER_HANDLED;
     }
-  return write_stderr (level, fields, n_fields);
+  return write_stderr (level, redacted, n_fields);
 }
 
 static void

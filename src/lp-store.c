@@ -13,6 +13,8 @@
 
 #include "lp-atomic-file.h"
 #include "lp-error.h"
+#include "lp-module-name.h"
+#include "lp-redact.h"
 #include "lp-store.h"
 
 #define LP_STORE_GROUP "state"
@@ -23,6 +25,7 @@ struct _LpStore
   GObject parent_instance;
   char *dir;
   char *machine_token;
+  char *origin; /* of the server that issued machine_token */
   char *client_id;
   char *tier;
   char *supported;
@@ -68,6 +71,17 @@ store_reset (LpStore *self)
   lp_store_clear_patch (self);
 }
 
+/* patch-file names a file under patches/: a plain name, never a path. */
+static gboolean
+check_file_name (const char *file, GError **error)
+{
+  if (file != NULL && *file != '\0' && *file != '.' && strchr (file, '/') == NULL)
+    return TRUE;
+  g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "patch file \"%s\" is not a plain file name",
+               file != NULL ? file : "");
+  return FALSE;
+}
+
 static char *
 key_file_get_string (GKeyFile *kf, const char *key)
 {
@@ -100,6 +114,10 @@ store_parse (LpStore *self, GKeyFile *kf, GError **error)
   self->patch_module = key_file_get_string (kf, "patch-module");
   self->patch_sha256 = key_file_get_string (kf, "patch-sha256");
   self->patch_file = key_file_get_string (kf, "patch-file");
+  if (self->patch_file != NULL && !check_file_name (self->patch_file, error))
+    return FALSE;
+  if (self->patch_module != NULL && !lp_module_name_check (self->patch_module, error))
+    return FALSE;
   return TRUE;
 }
 
@@ -144,6 +162,7 @@ store_load_token (LpStore *self, GError **error)
 {
   g_autofree char *path = store_path (self, "machine-token");
   g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
   g_autoptr (GError) local_error = NULL;
 
   if (!g_file_get_contents (path, &text, NULL, &local_error))
@@ -153,9 +172,15 @@ store_load_token (LpStore *self, GError **error)
       g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "%s", local_error->message);
       return FALSE;
     }
-  g_strstrip (text);
-  if (*text != '\0')
-    self->machine_token = g_steal_pointer (&text);
+  /* "TOKEN\nORIGIN\n"; files written before origins were recorded hold
+   * the token alone (the engine then records one, docs/SECURITY.md). */
+  lines = g_strsplit (text, "\n", 3);
+  g_strstrip (lines[0]);
+  if (*lines[0] == '\0')
+    return TRUE;
+  self->machine_token = g_strdup (lines[0]);
+  lp_redact_add_secret (self->machine_token);
+  self->origin = g_strdup (lines[1] != NULL ? g_strstrip (lines[1]) : "");
   return TRUE;
 }
 
@@ -216,6 +241,12 @@ lp_store_get_machine_token (LpStore *self)
   return self->machine_token;
 }
 
+const char *
+lp_store_get_origin (LpStore *self)
+{
+  return self->machine_token != NULL && self->origin != NULL ? self->origin : "";
+}
+
 #define LP_STORE_STRING_GETTER(field)                                                              \
   const char *lp_store_get_##field (LpStore *self)                                                 \
   {                                                                                                \
@@ -245,19 +276,32 @@ lp_store_get_fixes (LpStore *self)
 }
 
 gboolean
-lp_store_set_machine_token (LpStore *self, const char *token, GError **error)
+lp_store_set_machine_token (LpStore *self, const char *token, const char *origin, GError **error)
 {
   g_autofree char *path = store_path (self, "machine-token");
+  g_autofree char *text = NULL;
+  g_autofree char *old_token = NULL;
+  g_autofree char *old_origin = NULL;
 
+  g_return_val_if_fail (token == NULL || origin != NULL, FALSE);
+  /* One file, so that a token is never stored with another server's origin. */
   if (token == NULL)
     {
       if (!lp_atomic_file_remove (path, error))
         return FALSE;
     }
-  else if (!lp_atomic_file_write (path, token, strlen (token), 0600, error))
-    return FALSE;
-  g_free (self->machine_token);
+  else
+    {
+      text = g_strdup_printf ("%s\n%s\n", token, origin);
+      if (!lp_atomic_file_write (path, text, strlen (text), 0600, error))
+        return FALSE;
+    }
+  /* @token and @origin may be the stored strings themselves: copy first. */
+  old_token = g_steal_pointer (&self->machine_token);
+  old_origin = g_steal_pointer (&self->origin);
   self->machine_token = g_strdup (token);
+  self->origin = g_strdup (origin);
+  lp_redact_add_secret (token);
   return TRUE;
 }
 
@@ -338,7 +382,7 @@ lp_store_save (LpStore *self, GError **error)
 gboolean
 lp_store_forget (LpStore *self, GError **error)
 {
-  if (!lp_store_set_machine_token (self, NULL, error))
+  if (!lp_store_set_machine_token (self, NULL, NULL, error))
     return FALSE;
   g_clear_pointer (&self->client_id, g_free);
   g_clear_pointer (&self->tier, g_free);
@@ -356,7 +400,17 @@ lp_store_get_patch_path (LpStore *self, const char *file)
 char *
 lp_store_get_lock_path (LpStore *self, const char *name)
 {
+  g_return_val_if_fail (lp_module_name_check (name, NULL), NULL);
   return g_build_filename (self->dir, "locks", name, NULL);
+}
+
+static gboolean
+lock_check_name (const char *name, GError **error)
+{
+  if (lp_module_name_check (name, error))
+    return TRUE;
+  g_prefix_error (error, "no lock for this name: ");
+  return FALSE;
 }
 
 #define LP_LOCK_GROUP "lock"
@@ -365,12 +419,15 @@ gboolean
 lp_store_write_lock (LpStore *self, const char *name, const char *version, const char *sha256,
                      const char *file, GVariant *fixes, GError **error)
 {
-  g_autofree char *path = lp_store_get_lock_path (self, name);
+  g_autofree char *path = NULL;
   g_autoptr (GKeyFile) kf = g_key_file_new ();
   g_autofree char *fixes_text = g_variant_print (fixes, FALSE);
   g_autofree char *data = NULL;
   gsize len = 0;
 
+  if (!lock_check_name (name, error) || !check_file_name (file, error))
+    return FALSE;
+  path = lp_store_get_lock_path (self, name);
   g_key_file_set_comment (kf, NULL, NULL,
                           " livepatch was inserting this module; if this file is still here\n"
                           " after a reboot, the module is not inserted again: remove the file\n"
@@ -396,7 +453,7 @@ lock_get (GKeyFile *kf, const char *key, char **out, GError **error)
 gboolean
 lp_store_adopt_lock (LpStore *self, const char *name, GError **error)
 {
-  g_autofree char *path = lp_store_get_lock_path (self, name);
+  g_autofree char *path = NULL;
   g_autoptr (GKeyFile) kf = g_key_file_new ();
   g_autofree char *version = NULL;
   g_autofree char *sha256 = NULL;
@@ -404,11 +461,19 @@ lp_store_adopt_lock (LpStore *self, const char *name, GError **error)
   g_autofree char *fixes_text = NULL;
   GVariant *fixes = NULL;
 
+  if (!lock_check_name (name, error))
+    return FALSE;
+  path = lp_store_get_lock_path (self, name);
   if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, error) ||
       !lock_get (kf, "version", &version, error) || !lock_get (kf, "sha256", &sha256, error) ||
       !lock_get (kf, "file", &file, error) || !lock_get (kf, "fixes", &fixes_text, error))
     {
       g_prefix_error (error, "cannot read %s: ", path);
+      return FALSE;
+    }
+  if (!check_file_name (file, error))
+    {
+      g_prefix_error (error, "%s: ", path);
       return FALSE;
     }
   fixes = g_variant_parse (G_VARIANT_TYPE ("a(ssbs)"), fixes_text, NULL, NULL, error);
@@ -426,24 +491,35 @@ lp_store_list_locks (LpStore *self)
   g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
   const char *name;
 
+  /* Anything else there (a temporary file, or a name no module can have) is
+   * no lock: it must not reach a path in /sys. */
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    g_strv_builder_add (names, name);
+    {
+      if (lp_module_name_check (name, NULL))
+        g_strv_builder_add (names, name);
+    }
   return g_strv_builder_end (names);
 }
 
 gboolean
 lp_store_remove_lock (LpStore *self, const char *name, GError **error)
 {
-  g_autofree char *path = lp_store_get_lock_path (self, name);
+  g_autofree char *path = NULL;
 
+  if (!lock_check_name (name, error))
+    return FALSE;
+  path = lp_store_get_lock_path (self, name);
   return lp_atomic_file_remove (path, error);
 }
 
 gboolean
 lp_store_has_lock (LpStore *self, const char *name)
 {
-  g_autofree char *path = lp_store_get_lock_path (self, name);
+  g_autofree char *path = NULL;
 
+  if (!lp_module_name_check (name, NULL))
+    return FALSE;
+  path = lp_store_get_lock_path (self, name);
   return g_file_test (path, G_FILE_TEST_EXISTS);
 }
 
@@ -454,6 +530,7 @@ lp_store_finalize (GObject *object)
 
   store_reset (self);
   g_free (self->machine_token);
+  g_free (self->origin);
   g_free (self->dir);
   G_OBJECT_CLASS (lp_store_parent_class)->finalize (object);
 }

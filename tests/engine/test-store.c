@@ -86,7 +86,8 @@ test_round_trip (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
   g_assert_null (lp_store_get_machine_token (store));
   g_assert_cmpstr (lp_store_get_patch_version (store), ==, "");
-  g_assert_true (lp_store_set_machine_token (store, "tok-1", &error));
+  g_assert_cmpstr (lp_store_get_origin (store), ==, "");
+  g_assert_true (lp_store_set_machine_token (store, "tok-1", "https://a.example", &error));
   lp_store_set_registration (store, "client-1", "stable");
   lp_store_set_check (store, 1700000000, "supported");
   lp_store_set_patch (store, "57.3", "lkp_57", "ab", "ab.patch", make_fixes ());
@@ -95,6 +96,7 @@ test_round_trip (Fixture *fx, gconstpointer data)
   again = lp_store_new (fx->dir, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (lp_store_get_machine_token (again), ==, "tok-1");
+  g_assert_cmpstr (lp_store_get_origin (again), ==, "https://a.example");
   g_assert_cmpstr (lp_store_get_client_id (again), ==, "client-1");
   g_assert_cmpstr (lp_store_get_tier (again), ==, "stable");
   g_assert_cmpstr (lp_store_get_supported (again), ==, "supported");
@@ -116,7 +118,7 @@ test_secret_modes (Fixture *fx, gconstpointer data)
   g_autofree char *locks = g_build_filename (fx->dir, "locks", NULL);
 
   umask (022);
-  g_assert_true (lp_store_set_machine_token (store, "secret", &error));
+  g_assert_true (lp_store_set_machine_token (store, "secret", "https://a.example", &error));
   g_assert_true (lp_store_save (store, &error));
   g_assert_cmpuint (file_mode (token), ==, 0600);
   g_assert_cmpuint (file_mode (state), ==, 0600);
@@ -171,8 +173,10 @@ assert_damaged_moved_aside (Fixture *fx, const char *content)
   g_assert_cmpuint (count_entries_with_prefix (fx->dir, "state.damaged-"), ==, 1);
   g_assert_cmpstr (lp_store_get_patch_version (store), ==, "");
   g_assert_cmpstr (lp_store_get_client_id (store), ==, "");
-  /* The token lives in its own file and survives a damaged state file. */
+  /* The token lives in its own file and survives a damaged state file; this
+   * one predates origins, so it has none (the engine records one). */
   g_assert_cmpstr (lp_store_get_machine_token (store), ==, "tok");
+  g_assert_cmpstr (lp_store_get_origin (store), ==, "");
   g_assert_true (lp_store_save (store, &error));
 }
 
@@ -202,27 +206,32 @@ test_forget_keeps_patch (Fixture *fx, gconstpointer data)
   g_autoptr (LpStore) again = NULL;
   g_autofree char *token = g_build_filename (fx->dir, "machine-token", NULL);
 
-  g_assert_true (lp_store_set_machine_token (store, "tok", &error));
+  g_assert_true (lp_store_set_machine_token (store, "tok", "https://a.example", &error));
   lp_store_set_registration (store, "client-1", "stable");
   lp_store_set_patch (store, "57.3", "lkp_57", "ab", "ab.patch", NULL);
   g_assert_true (lp_store_forget (store, &error));
   g_assert_false (g_file_test (token, G_FILE_TEST_EXISTS));
   again = lp_store_new (fx->dir, &error);
   g_assert_null (lp_store_get_machine_token (again));
+  g_assert_cmpstr (lp_store_get_origin (again), ==, "");
   g_assert_cmpstr (lp_store_get_client_id (again), ==, "");
   g_assert_cmpstr (lp_store_get_patch_version (again), ==, "57.3");
 }
 
-/* A crash between writing and renaming leaves "name.XXXXXX"; the next start deletes it
- * and keeps everything else, including files moved aside. */
+/* A crash between writing and renaming leaves ".name.XXXXXX" (or, from
+ * earlier versions, "name.XXXXXX" for the store's own files); the next start
+ * deletes it and keeps everything else: files moved aside, and every lock,
+ * whatever its name (a lock is never taken for a temporary file). */
 static void
 test_interrupted_write_cleaned (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (LpStore) store = NULL;
-  const char *names[] = { "state.Ab3dE9", "machine-token.zZ9y8X", "config.Ab3dE9",
-                          "locks/lkp_57.q1w2e3" };
-  const char *kept[] = { "state.damaged-1700000000", "config", "notes.Ab3dE9" };
+  const char *names[] = { ".state.Ab3dE9",       ".machine-token.zZ9y8X", ".config.Ab3dE9",
+                          "state.Ab3dE9",        "machine-token.zZ9y8X",  "config.Ab3dE9",
+                          "locks/.lkp_57.q1w2e3" };
+  const char *kept[] = { "state.damaged-1700000000", "config", "notes.Ab3dE9", "locks/lkp_57",
+                         "locks/lkp_Test.abcdef" };
 
   g_assert_true (g_mkdir_with_parents (fx->dir, 0700) == 0);
   store = lp_store_new (fx->dir, &error);
@@ -278,6 +287,59 @@ test_locks (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* A lock named like a temporary file ("lkp_Test.abcdef") cannot exist: the
+ * name breaks the kernel's module-name rules and every lock call refuses it,
+ * changing nothing; a valid lock survives a restart that cleans temporaries. */
+static void
+test_lock_names_follow_module_rules (Fixture *fx, gconstpointer data)
+{
+  const char *bad[] = {
+    "lkp_Test.abcdef", "lkp-57",         "",
+    "../state",        ".lkp_57.q1w2e3", "lkp_5678901234567890123456789012345678901234567890123456"
+  };
+  g_autoptr (GVariant) fixes = g_variant_ref_sink (make_fixes ());
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpStore) store = lp_store_new (fx->dir, &error);
+  g_autofree char *temp = g_build_filename (fx->dir, "locks", ".lkp_57.Ab3dE9", NULL);
+  g_auto (GStrv) locks = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *shown = g_strescape (bad[i], NULL);
+      g_autofree char *expected = g_strdup_printf (
+          "no lock for this name: invalid module name \"%s\": a module name is 1 to 55 "
+          "letters, digits or '_'",
+          shown);
+
+      g_assert_false (lp_store_write_lock (store, bad[i], "1", "ab", "ab.patch", fixes, &error));
+      g_assert_error (error, LP_ERROR, LP_ERROR_INVALID_ARGUMENT);
+      g_assert_cmpstr (error->message, ==, expected);
+      g_clear_error (&error);
+      g_assert_false (lp_store_adopt_lock (store, bad[i], &error));
+      g_assert_cmpstr (error->message, ==, expected);
+      g_clear_error (&error);
+      g_assert_false (lp_store_remove_lock (store, bad[i], &error));
+      g_assert_cmpstr (error->message, ==, expected);
+      g_clear_error (&error);
+      g_assert_false (lp_store_has_lock (store, bad[i]));
+    }
+  g_assert_cmpuint (count_entries_with_prefix (fx->dir, ""), ==, 2); /* locks, patches */
+  /* 55 characters is the longest name, as in the kernel. */
+  g_assert_true (
+      lp_store_write_lock (store, "lkp_Test_abcdef", "1", "ab", "ab.patch", fixes, &error));
+  g_assert_true (lp_store_write_lock (store, bad[5] + 1, "1", "ab", "ab.patch", fixes, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (temp, "partial", -1, NULL));
+  g_clear_object (&store);
+  store = lp_store_new (fx->dir, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (temp, G_FILE_TEST_EXISTS));
+  g_assert_true (lp_store_has_lock (store, "lkp_Test_abcdef"));
+  g_assert_true (lp_store_has_lock (store, bad[5] + 1));
+  locks = lp_store_list_locks (store);
+  g_assert_cmpuint (g_strv_length (locks), ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -293,6 +355,7 @@ main (int argc, char **argv)
   ADD ("/store/forget-keeps-patch-record", test_forget_keeps_patch);
   ADD ("/store/locks-record-the-patch", test_locks);
   ADD ("/store/interrupted-write-cleaned-at-start", test_interrupted_write_cleaned);
+  ADD ("/store/lock-names-follow-module-rules", test_lock_names_follow_module_rules);
 #undef ADD
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 
 #include "lp-config.h"
 #include "lp-error.h"
+#include "lp-redact.h"
 
 typedef struct
 {
@@ -220,14 +221,15 @@ test_key_values (gconstpointer data)
       g_autoptr (GError) error = NULL;
       g_autoptr (GHashTable) changes = changes_new (kc->key, kc->good[i], NULL);
       g_autoptr (GHashTable) dump = NULL;
+      g_autofree char *shown = lp_redact_config_value (kc->key, kc->good[i]);
 
       g_assert_true (lp_config_validate (kc->key, kc->good[i], &error));
       g_assert_no_error (error);
       g_assert_true (lp_config_set_many (config, changes, &error));
       g_assert_no_error (error);
       dump = lp_config_dump (config);
-      if (strstr (kc->good[i], ":secret@") == NULL)
-        g_assert_cmpstr (g_hash_table_lookup (dump, kc->key), ==, kc->good[i]);
+      /* Shown as an unprivileged caller may see it (credentials masked). */
+      g_assert_cmpstr (g_hash_table_lookup (dump, kc->key), ==, shown);
     }
   for (guint i = 0; kc->bad[i] != NULL; i++)
     {
