@@ -28,8 +28,8 @@
 #include "lp-kernel-sim.h"
 #include "lp-mode.h"
 #include "lp-origin.h"
-#include "lp-redact.h"
 #include "lp-patch.h"
+#include "lp-redact.h"
 #include "lp-store.h"
 #include "lp-token.h"
 
