@@ -86,10 +86,11 @@ class PatchKit:
         self.cache = {}
 
     def make(self, version, kernel=RELEASE, arch=ARCH, key="trusted", compression="xz",
-             fixes=None, unsigned=False, tamper=False):
+             fixes=None, unsigned=False, tamper=False, module=None, elf_name=None):
         fixes = tuple(fixes or (f"CVE-2026-{version.replace('.', '')}:fix for {version}:"
                                 f"LP#{version.replace('.', '')}:true",))
-        cache_key = (version, kernel, arch, key, compression, fixes, unsigned, tamper)
+        cache_key = (version, kernel, arch, key, compression, fixes, unsigned, tamper, module,
+                     elf_name)
         if cache_key in self.cache:
             return self.cache[cache_key]
         keydir = self.trusted if key == "trusted" else self.untrusted
@@ -107,6 +108,10 @@ class PatchKit:
             args.append("--unsigned")
         if tamper:
             args.append("--tamper")
+        if module:  # file name in patch.json and the tarball
+            args += ["--module-name", module]
+        if elf_name:  # name inside the module
+            args += ["--elf-name", elf_name]
         subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
         self.cache[cache_key] = out
         return out
