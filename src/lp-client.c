@@ -21,6 +21,7 @@
 #include "lp-coverage.h"
 #include "lp-error.h"
 #include "lp-json.h"
+#include "lp-origin.h"
 #include "lp-sha256.h"
 #include "lp-text.h"
 #include "lp-trust.h"
@@ -49,7 +50,8 @@ struct _LpClient
    * built on the first request after start or a config change, not before:
    * an idle daemon starts faster and smaller. */
   gboolean stale;
-  GUri *base; /* remote-server */
+  GUri *base;         /* remote-server */
+  char *token_origin; /* the only origin the machine token may go to (lp-origin.h) */
   gboolean tls_patch_download;
   guint dial_timeout;
   guint stall_timeout;
@@ -432,6 +434,14 @@ lp_client_dispose (GObject *object)
   G_OBJECT_CLASS (lp_client_parent_class)->dispose (object);
 }
 
+void
+lp_client_set_token_origin (LpClient *self, const char *origin)
+{
+  g_return_if_fail (LP_IS_CLIENT (self));
+  g_free (self->token_origin);
+  self->token_origin = g_strdup (origin);
+}
+
 static void
 lp_client_finalize (GObject *object)
 {
@@ -439,6 +449,7 @@ lp_client_finalize (GObject *object)
 
   g_clear_error (&self->session_error);
   g_clear_pointer (&self->base, g_uri_unref);
+  g_free (self->token_origin);
   g_main_context_unref (self->context);
   G_OBJECT_CLASS (lp_client_parent_class)->finalize (object);
 }
@@ -834,11 +845,22 @@ api_uri (LpClient *self, const char *path)
   return g_uri_parse (joined, G_URI_FLAGS_ENCODED, NULL);
 }
 
+/* The last line of defence for the machine token: whatever the caller
+ * checked, it goes to the origin that issued it (set by the engine) or the
+ * request goes without it, and the server will refuse it. */
 static void
-set_bearer (SoupMessage *msg, const char *token)
+set_bearer (LpRequest *req, SoupMessage *msg, const char *token)
 {
+  g_autofree char *uri = g_uri_to_string (soup_message_get_uri (msg));
+  g_autofree char *origin = lp_origin_from_url (uri, NULL);
   g_autofree char *value = g_strdup_printf ("Bearer %s", token);
 
+  if (req->client->token_origin != NULL && g_strcmp0 (origin, req->client->token_origin) != 0)
+    {
+      g_warning ("not sending the machine token to %s: it belongs to %s", origin,
+                 req->client->token_origin);
+      return;
+    }
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", value);
 }
 
@@ -960,7 +982,7 @@ json_call (GTask *task, const char *method, GUri *uri, const char *bearer, JsonN
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept",
                                 "application/json");
   if (bearer != NULL)
-    set_bearer (msg, bearer);
+    set_bearer (req, msg, bearer);
   if (body != NULL)
     {
       g_autofree char *text = json_to_string (body, FALSE);
@@ -1434,7 +1456,7 @@ lp_client_fetch_cve_data_async (LpClient *self, const char *client_id, const cha
   lp_request_set_message (req, msg);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept",
                                 "application/json");
-  set_bearer (msg, machine_token != NULL ? machine_token : "");
+  set_bearer (req, msg, machine_token != NULL ? machine_token : "");
   if (digest != NULL && *digest != '\0')
     {
       g_autofree char *tag = g_strdup_printf ("\"%s\"", digest);
@@ -1849,7 +1871,7 @@ download_send (GTask *task, GUri *uri)
 
   lp_request_set_message (req, msg);
   if (req->machine_token != NULL && same_origin (uri, req->base))
-    set_bearer (msg, req->machine_token);
+    set_bearer (req, msg, req->machine_token);
   lp_request_send (task, download_send_cb);
 }
 

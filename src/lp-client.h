@@ -108,6 +108,12 @@ typedef void (*LpProgressFunc) (guint64 received, guint64 total, gpointer user_d
  * ::changed (requests already running finish on the old one). */
 LpClient *lp_client_new (LpConfig *config);
 
+/* The machine token is attached only to requests for @origin (lp-origin.h;
+ * "" = none); a request elsewhere goes without it, with a warning. NULL (the
+ * default) = any request to remote-server's origin. The engine keeps it at
+ * the origin that issued the stored token, below its own checks. */
+void lp_client_set_token_origin (LpClient *self, const char *origin);
+
 /* For tests: the stall timeout, in seconds (default LP_CLIENT_DEFAULT_STALL_TIMEOUT). */
 void lp_client_set_stall_timeout (LpClient *self, guint seconds);
 /* For tests: the idle timeout, in seconds (default LP_CLIENT_DEFAULT_IDLE_TIMEOUT). */

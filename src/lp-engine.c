@@ -1082,7 +1082,15 @@ engine_fetch_cve_data (LpEngine *self, LpCycle *cycle)
 {
   g_auto (GStrv) kernels =
       lp_cve_data_installed_kernels (self->modules_dir, lp_kernel_get_release (self->kernel));
+  g_autoptr (GError) error = engine_origin_error (self);
 
+  /* The request carries the token: not to another server (the offer then
+   * fails the same way, with the message that says what to do). */
+  if (error != NULL)
+    {
+      engine_handle_offer (self, cycle, cycle->checked_offer);
+      return;
+    }
   self->pending++;
   lp_client_fetch_cve_data_async (
       self->client, lp_store_get_client_id (self->store), lp_store_get_machine_token (self->store),
@@ -1373,6 +1381,7 @@ register_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
+  lp_client_set_token_origin (self->client, origin);
   lp_store_set_registration (self->store, reg->client_id, reg->tier);
   if (!lp_store_save (self->store, &error))
     {
@@ -1682,6 +1691,7 @@ lp_engine_new (LpConfig *config, const LpEngineOptions *options, GError **error)
   engine_record_legacy_origin (self);
   engine_load_properties (self, options);
   self->client = lp_client_new (config);
+  lp_client_set_token_origin (self->client, lp_store_get_origin (self->store));
   self->backoff =
       lp_backoff_new (LP_ENGINE_RETRY_BASE_MS, LP_ENGINE_RETRY_CAP_MS, NULL, NULL, NULL, NULL);
   self->config_changed_id =

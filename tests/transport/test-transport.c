@@ -17,6 +17,7 @@
 #include "lp-client.h"
 #include "lp-config.h"
 #include "lp-error.h"
+#include "lp-origin.h"
 #include "lp-trust.h"
 
 #define TEST_KERNEL "6.1.0-57-amd64"
@@ -951,6 +952,32 @@ test_bearer_not_sent_cross_origin (Fixture *f, gconstpointer data)
   assert_downloaded (f, reg, reply->patch);
   g_assert_cmpuint (server_count_requests (cdn, "/v1/patches/", ""), ==, 1);
   g_assert_cmpuint (server_count_requests (f->server, "/v1/patches/", NULL), ==, 0);
+}
+
+/* The client's own guard under the engine's (issue 11, defect 2): with the
+ * token bound to another origin, the check goes out without it. */
+static void
+test_bearer_only_to_token_origin (Fixture *f, gconstpointer data)
+{
+  g_autoptr (LpRegistration) reg = register_ok (f);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpCheckReply) refused = NULL;
+  g_autoptr (LpCheckReply) reply = NULL;
+  g_autofree char *origin = lp_origin_from_url (f->server->url, NULL);
+
+  lp_client_set_token_origin (f->client, "https://elsewhere.example");
+  g_test_expect_message (
+      "lp-client", G_LOG_LEVEL_WARNING,
+      "not sending the machine token to *: it belongs to https://elsewhere.example");
+  refused = do_check (f, reg, &error);
+  g_test_assert_expected_messages ();
+  g_assert_null (refused);
+  g_assert_error (error, LP_ERROR, LP_ERROR_UNKNOWN_TOKEN);
+  g_assert_cmpuint (server_count_requests (f->server, "/updates", reg->machine_token), ==, 0);
+  g_assert_cmpuint (server_count_requests (f->server, "/updates", ""), ==, 1);
+  lp_client_set_token_origin (f->client, origin);
+  reply = check_ok (f, reg);
+  g_assert_cmpuint (server_count_requests (f->server, "/updates", reg->machine_token), ==, 1);
 }
 
 static void
@@ -1892,6 +1919,7 @@ main (int argc, char **argv)
   ADD ("/transport/download/redirect-to-http-allowed-without-tls-patch-download",
        test_redirect_to_http_allowed_when_off);
   ADD ("/transport/download/bearer-not-sent-cross-origin", test_bearer_not_sent_cross_origin);
+  ADD ("/transport/check/bearer-only-to-token-origin", test_bearer_only_to_token_origin);
   ADD ("/transport/download/bearer-not-sent-after-cross-origin-redirect",
        test_bearer_not_sent_after_redirect);
   ADD ("/transport/download/cancel-leaves-nothing", test_cancel_leaves_nothing);
