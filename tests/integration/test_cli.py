@@ -166,7 +166,7 @@ def test_config_reads_a_pem_bundle_from_stdin_and_lists_it_masked(daemon, polkit
     # GetConfig, open to every caller, never shows a ca-certs body (issue 11).
     assert daemon.get_config()["ca-certs"] == "********"
     listing = run_cli("config").stdout
-    assert "ca-certs: ********\n" in listing
+    assert "ca-certs: \"********\"\n" in listing
     assert pem.strip().splitlines()[1] not in listing
 
 
