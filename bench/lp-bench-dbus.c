@@ -20,6 +20,7 @@
  * Written in C with GDBus like the clients that matter (gnome-control-center,
  * the CLI), so the client is not what is being measured.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-bench-dbus"

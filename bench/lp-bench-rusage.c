@@ -10,6 +10,7 @@
  * beyond libc, so what it adds to the mark is about 1 MiB, the same for
  * every contender.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <errno.h>

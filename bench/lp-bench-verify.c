@@ -8,6 +8,7 @@
  * bench/run calls it once per sample so each sample starts cold in memory
  * (warm in the page cache, like the reference tools it is compared with).
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-bench-verify"

@@ -4,6 +4,7 @@
  * private temporary root; afterwards the directory must hold exactly the
  * names reported (on success) or nothing at all (on failure).
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-fuzz"

@@ -4,6 +4,7 @@
  * is the value.  With the high bit of that byte set the rest is instead
  * loaded as a whole configuration file, as the daemon does at start-up.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-fuzz"

@@ -1,5 +1,6 @@
 /* fuzz-manifest.c: libFuzzer harness for patch.json (lp_manifest_new_from_data)
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-fuzz"

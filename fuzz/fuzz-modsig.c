@@ -5,6 +5,7 @@
  * certificates and the corpus' public test certificate, so seeds signed
  * with it reach the signature check itself, not only the parser.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-fuzz"

@@ -4,6 +4,7 @@
  * 2 modulo 4 = CVE data (GET /v1/client/{id}/cve-fixes), other even values =
  * registration (POST /v1/client/{token}); the rest is the body.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-fuzz"

@@ -1,5 +1,6 @@
 /* lp-fuzz.c: log handling and error checks shared by the harnesses
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-fuzz"

@@ -1,5 +1,6 @@
 /* lp-fuzz.h: what every libFuzzer harness shares
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -5,6 +5,7 @@
 #
 # usage: embed-pem.py OUTPUT SYMBOL PATH...
 #
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 import os
 import sys

@@ -1,5 +1,6 @@
 /* lp-archive.h: safe reading of patch tarballs (libarchive)
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,5 +1,6 @@
 /* lp-atomic-file.c: write a temporary file, fsync, rename, fsync the directory
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-atomic-file"

@@ -1,5 +1,6 @@
 /* lp-atomic-file.h: files replaced whole or not at all
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -6,6 +6,7 @@
  * waiting in order. A burst of method calls therefore never runs into the
  * bus's limit on pending replies, which would refuse callers polkit allows.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-authority"

@@ -1,5 +1,6 @@
 /* lp-authority.h: asynchronous polkit checks for the privileged D-Bus methods
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,6 +1,7 @@
 /* lp-backoff.c: retry delays with full jitter and the jittered periodic
  * schedule
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-backoff"

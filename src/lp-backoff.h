@@ -2,6 +2,7 @@
  * and the jittered periodic schedule; pure, with injectable randomness and
  * a monotonic clock so tests can drive it
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

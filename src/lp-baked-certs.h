@@ -1,5 +1,6 @@
 /* lp-baked-certs.h: certificates compiled into the binary at build time
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

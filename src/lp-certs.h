@@ -1,5 +1,6 @@
 /* lp-certs.h: the set of trusted module signing certificates
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

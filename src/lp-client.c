@@ -1,5 +1,6 @@
 /* lp-client.c: the Livepatch server protocol over one SoupSession
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-client"

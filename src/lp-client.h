@@ -1,6 +1,7 @@
 /* lp-client.h: the Livepatch server protocol (docs/PROTOCOL.md) over one
  * SoupSession: register, check, download, deregister
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

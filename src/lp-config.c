@@ -5,6 +5,7 @@
  * proven parseable. Only keys that differ from their default are written to
  * the file, so a changed default reaches everyone who never touched the key.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-config"

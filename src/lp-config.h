@@ -1,5 +1,6 @@
 /* lp-config.h: configuration keys, defaults, validation and atomic save
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

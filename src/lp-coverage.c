@@ -5,6 +5,7 @@
  * one) still works; each one that is present is validated in full, because
  * the CLI prints these strings on an administrator's terminal.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-coverage"

@@ -2,6 +2,7 @@
  * coverage beyond "supported": the coverage end date, the tier's description
  * and the patches held back by cutoff-date/patch-delay (docs/PROTOCOL.md)
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,5 +1,6 @@
 /* lp-crash-point.c: fault-injection crash points (test builds only)
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-crash-point"

@@ -1,5 +1,6 @@
 /* lp-crash-point.h: fault-injection crash points for the faults suite
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

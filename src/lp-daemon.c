@@ -2,6 +2,7 @@
  * mirrors LpEngine properties onto it and checks polkit before each
  * privileged call. Nothing else: the work is LpEngine's.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-daemon"

@@ -1,5 +1,6 @@
 /* lp-daemon.h: livepatchd on the system bus, translating between D-Bus and LpEngine
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -4,6 +4,7 @@
  * form, elements that fit their parent.  BER's indefinite lengths, which
  * no signer of modules emits, are refused.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-der"

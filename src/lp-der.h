@@ -1,5 +1,6 @@
 /* lp-der.h: a strict DER reader for the PKCS#7 of module signatures
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -5,6 +5,7 @@
  * verification and loading step, which runs in a GTask thread and touches
  * only its job, the kernel backend and the store's lock files.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-engine"

@@ -2,6 +2,7 @@
  * and the periodic check. Knows nothing of D-Bus: LpDaemon mirrors these
  * GObject properties onto the bus and calls these methods.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

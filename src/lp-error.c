@@ -1,5 +1,6 @@
 /* lp-error.c: the LP_ERROR domain, registered as D-Bus error names
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

@@ -1,5 +1,6 @@
 /* lp-error.h: the one error domain of livepatch, mapped to D-Bus error names
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -5,6 +5,7 @@
  * json-glib's recursive descent never meets a document nested deep enough
  * to exhaust the stack.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-json"

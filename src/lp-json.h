@@ -1,5 +1,6 @@
 /* lp-json.h: the one way this project parses JSON it did not write itself
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

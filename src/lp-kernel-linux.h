@@ -1,6 +1,7 @@
 /* lp-kernel-linux.h: the real kernel — uname(2), finit_module(2),
  * delete_module(2) and /sys/kernel/livepatch
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,6 +1,7 @@
 /* lp-kernel-sim.c: LpKernel on a directory tree; "loading" checks vermagic
  * from the module's .modinfo the way the kernel's module loader does
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-kernel-sim"

@@ -8,6 +8,7 @@
  *   fail-load                          fault: every load fails (its text is the message)
  *   transition-stuck                   fault: loaded patches stay in transition
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -4,6 +4,7 @@
  * Every call may block (file system, finit_module, waiting for a transition):
  * the engine calls them from GTask threads, never from the main loop.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,5 +1,6 @@
 /* lp-main.c: livepatchd entry point: options, logging, signals, main loop
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "livepatchd"

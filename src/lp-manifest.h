@@ -1,5 +1,6 @@
 /* lp-manifest.h: patch metadata (patch.json)
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,6 +1,7 @@
 /* lp-mode.h: the operating mode, from canonical_livepatch_mode= on the
  * kernel command line or else the mode file
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

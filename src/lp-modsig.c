@@ -1,6 +1,7 @@
 /* lp-modsig.c: kernel module signature verification (trailer, PKCS#7 via
  * lp-pkcs7, RSA with GnuTLS)
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-modsig"

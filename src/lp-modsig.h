@@ -1,5 +1,6 @@
 /* lp-modsig.h: kernel module signature verification (PKCS#7, GnuTLS)
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,5 +1,6 @@
 /* lp-patch.h: the patch verification pipeline (DESIGN checks 1-4)
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -29,6 +29,7 @@
  * no certificate); BER encodings and bytes after the message.  No
  * legitimate module signer (sign-file, openssl cms) produces any of them.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-pkcs7"

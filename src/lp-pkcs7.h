@@ -1,6 +1,7 @@
 /* lp-pkcs7.h: the PKCS#7 SignedData of a module signature, read as the
  * kernel's crypto/asymmetric_keys/pkcs7_parser.c and pkcs7_verify.c read it
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

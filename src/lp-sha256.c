@@ -1,6 +1,7 @@
 /* lp-sha256.c: streaming SHA-256 over GnuTLS (nettle picks the CPU's SHA
  * extensions when present, which GChecksum does not)
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

@@ -1,5 +1,6 @@
 /* lp-sha256.h: streaming SHA-256 (GnuTLS), one pass, constant memory
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,5 +1,6 @@
 /* lp-store.c: persistent state, written atomically, damaged files moved aside
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-store"

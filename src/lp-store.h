@@ -16,6 +16,7 @@
  * Getters and setters belong to the main thread; the lock and path helpers
  * touch only the file system and may be called from worker threads.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -6,6 +6,7 @@
  * window or clear the screen). Checking it once, at the parser, means
  * nothing downstream has to.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-text"

@@ -1,6 +1,7 @@
 /* lp-text.h: text from the server and from patch.json, checked where it
  * enters
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -4,6 +4,7 @@
  * repeating it, and callers never log it. It travels percent-encoded in the
  * register URL's path (lp-client.c), so '/', '+' and '=' are safe there.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-token"

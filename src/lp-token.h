@@ -1,5 +1,6 @@
 /* lp-token.h: the enrolment tokens Enable accepts
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,6 +1,7 @@
 /* lp-trust.c: one GTlsDatabase for the host CA store, the baked-in TLS
  * certificates and config ca-certs; the TLS 1.2 floor
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-trust"

@@ -1,6 +1,7 @@
 /* lp-trust.h: the TLS trust database (host CA store + baked-in + config
  * ca-certs) and the TLS 1.2 floor
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -8,6 +8,7 @@
 # is a directory holds sanitizer report files (ASAN_OPTIONS=log_path=): each
 # one counts as a failure and is printed.
 #
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 import json
 import os

@@ -1,5 +1,6 @@
 /* lp-cli-commands.c: the sub-commands of canonical-livepatch
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-cli"

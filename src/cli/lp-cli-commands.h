@@ -1,5 +1,6 @@
 /* lp-cli-commands.h: the sub-commands of canonical-livepatch
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

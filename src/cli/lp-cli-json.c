@@ -4,6 +4,7 @@
  * (Go) writes "key": value. Scripts compare such output with diff, so the
  * layout is ours; escaping stays json-glib's.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-cli-json"

@@ -1,5 +1,6 @@
 /* lp-cli-json.h: JSON text as the reference client prints it
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -3,6 +3,7 @@
  * Only finds the command and hands over; the commands live in
  * lp-cli-commands.c and talk to the daemon through the generated proxy.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-cli"

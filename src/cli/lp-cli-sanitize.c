@@ -7,6 +7,7 @@
  * a terminal (retitle the window, clear the screen, forge lines), because
  * a newer or older daemon may be less strict than this one.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-cli-sanitize"

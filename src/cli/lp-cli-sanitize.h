@@ -1,6 +1,7 @@
 /* lp-cli-sanitize.h: what the CLI prints from the daemon, stripped of
  * terminal control characters
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -6,6 +6,7 @@
  *                                /run/cloud-init/instance-data.json
  * so that the integration tests can compare status output byte for byte.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-machine-facts"

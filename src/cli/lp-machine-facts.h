@@ -1,6 +1,7 @@
 /* lp-machine-facts.h: CPU model, boot time and cloud of this machine, as the
  * reference client's status shows them
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -7,6 +7,7 @@
  * Landscape splits every humane line at its first colon, so each line of the
  * default output has one.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-status-format"

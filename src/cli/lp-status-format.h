@@ -1,6 +1,7 @@
 /* lp-status-format.h: `canonical-livepatch status` output, built from the
  * daemon's properties so it can be tested without a bus
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -5,6 +5,7 @@
  * and only needs scalars quoted the way a YAML reader expects. A YAML
  * library would be a new dependency for that.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-yaml"

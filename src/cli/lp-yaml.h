@@ -1,5 +1,6 @@
 /* lp-yaml.h: YAML scalars and blocks for status --format yaml and config
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -3,6 +3,7 @@
  * Runs the same checks as livepatchd (lp_patch_verify) so an operator can
  * vet a patch before serving it on-premises.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "livepatch-verify"

@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Hostile D-Bus callers: wrong argument types, a 10 MB token, invalid UTF-8,
 1000 concurrent Refresh calls from 50 connections, a caller that disconnects

@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Network faults beyond the transport suite, through the whole daemon: a
 connection reset mid-download, an endless body (the size cap holds),

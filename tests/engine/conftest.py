@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures of the engine suite: the integration suite's private system bus,
 mock polkitd and livepatchd (tests/integration/conftest.py), plus the local

@@ -1,6 +1,7 @@
 /* test-kernel-sim.c: the simulated kernel loads like a real one would —
  * vermagic checked from .modinfo — and the mode and architecture helpers
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

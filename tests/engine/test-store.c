@@ -1,5 +1,6 @@
 /* test-store.c: LpStore persistence — atomic writes, modes, damaged files
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Kernel coverage end date, tier description, patches held back by
 patch-delay/cutoff-date, and the CVE data fetched with content caching:

@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The patch cycle end to end over D-Bus: livepatchd with a simulated kernel,
 the local patch server and mock polkitd (fixtures in conftest.py)."""

@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Hostile server replies and patch metadata through the whole daemon, over
 D-Bus (issue 11, defects 1 and 7): deeply nested JSON, terminal escapes and

@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """`canonical-livepatch status` in each state of the cycle, in the three
 formats, against the real daemon (fixtures in conftest.py)."""

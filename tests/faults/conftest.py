@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures of the faults suite: the engine suite's fixtures (a livepatchd on
 a simulated kernel, mock polkitd, the local patch server, signed patches made

@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """livepatchd killed with SIGKILL at each step of an apply, then restarted:
 state consistent, no patch loaded twice, the crash-loop lock respected, no

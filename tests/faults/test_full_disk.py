@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The state directory on a full file system (a tiny tmpfs made by the test):
 the check fails with a clear error, nothing already stored is lost, and the

@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """livepatchd under valgrind memcheck through one full engine cycle (enable,
 check, download, verify, apply, disable, shutdown): 0 errors, 0 bytes

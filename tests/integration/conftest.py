@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Shared fixtures for the integration suite: a private system bus, a mock
 polkitd and livepatchd from the build tree.

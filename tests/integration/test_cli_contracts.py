@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """canonical-livepatch's output contracts, byte for byte, against livepatchd
 on a private system bus and the local test server.

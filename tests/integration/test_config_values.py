@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Configuration values as Canonical's client documentation writes them
 (canonical/livepatch-docs: configuration options, proxy how-to, cloud-init

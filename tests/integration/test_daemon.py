@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """livepatchd on a private system bus: the exported interface, its
 properties, GetConfig/SetConfig and polkit gating (fixtures in conftest.py)."""

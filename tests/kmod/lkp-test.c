@@ -1,3 +1,4 @@
+// Copyright 2026 The livepatch authors
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A tiny livepatch used by the vm suite: it replaces cmdline_proc_show() so

@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures of the polkit suite: the integration fixtures (tests/integration/
 conftest.py, loaded under another module name) plus the real polkitd.

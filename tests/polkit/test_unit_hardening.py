@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The installed systemd unit: systemd-analyze verify is clean and
 systemd-analyze security --offline=yes rates it "OK" or better (<= 3.0).

@@ -1,6 +1,7 @@
 /* test-backoff.c: retry and periodic schedules with injected randomness
  * and a fake monotonic clock
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

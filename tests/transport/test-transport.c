@@ -2,6 +2,7 @@
  * tests/server/livepatch-server, gnutls-serv, tinyproxy and danted, with
  * certificates generated at test time
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

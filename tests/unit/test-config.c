@@ -1,5 +1,6 @@
 /* test-config.c: LpConfig keys, validation, atomic save and reload
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

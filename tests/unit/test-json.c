@@ -1,6 +1,7 @@
 /* test-json.c: the guarded JSON entry point (lp-json) and the checks on
  * untrusted text (lp-text)
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

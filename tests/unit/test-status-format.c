@@ -1,6 +1,7 @@
 /* test-status-format.c: `canonical-livepatch status` output from fixed
  * property dictionaries, byte for byte
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

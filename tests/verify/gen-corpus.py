@@ -9,6 +9,7 @@
 #   one corpus); a stamp records the generator's own digest and later calls
 #   return at once unless this script changed.
 #
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 import bz2
 import fcntl

@@ -1,5 +1,6 @@
 /* lp-test-corpus.c: the verify suite's generated corpus and sandbox checks
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

@@ -1,5 +1,6 @@
 /* lp-test-corpus.h: the verify suite's generated corpus and sandbox checks
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,5 +1,6 @@
 /* test-archive.c: safe extraction of patch tarballs
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

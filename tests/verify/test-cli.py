@@ -2,6 +2,7 @@
 # livepatch-verify: exit codes, the first-failed-check line, JSON output and
 # the baked-in Canonical certificate.
 #
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 import json
 import os

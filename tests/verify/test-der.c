@@ -1,5 +1,6 @@
 /* test-der.c: the strict DER reader under the PKCS#7 parser
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

@@ -1,5 +1,6 @@
 /* test-manifest.c: patch.json parsing and version ordering
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

@@ -1,5 +1,6 @@
 /* test-modsig.c: kernel module signatures and the trusted certificate set
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

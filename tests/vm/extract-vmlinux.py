@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Unpack the ELF vmlinux from a bzImage (vmlinuz).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Flip one byte in the middle of a signed module's code, before its signature.
 

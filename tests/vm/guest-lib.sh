@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Helpers for scripts that run inside the vm suite's guest (sourced).
 # shellcheck shell=bash
