@@ -5,6 +5,7 @@
  * must give either a name that keeps the kernel's module-name rules or
  * LP_ERROR_INVALID_ARCHIVE, and never a read outside the input (ASan).
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-fuzz"

@@ -1,5 +1,6 @@
 /* lp-elf.c: the name a kernel module gives itself, from its section table
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-elf"

@@ -15,6 +15,7 @@
  * refusal is LP_ERROR_INVALID_ARCHIVE "module ELF: ..."; nothing is read
  * outside [0, @len).
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,5 +1,6 @@
 /* lp-module-name.c: the kernel's rules for module names
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-module-name"

@@ -8,6 +8,7 @@
  * name can start with '.' or contain one, which keeps locks apart from the
  * store's temporary files (lp-atomic-file.h).
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

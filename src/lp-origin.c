@@ -1,5 +1,6 @@
 /* lp-origin.c: the origin a machine token belongs to
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-origin"

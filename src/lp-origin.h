@@ -6,6 +6,7 @@
  * IPv6 host in brackets, the port only when it is not the scheme's default
  * ("https://livepatch.example", "http://127.0.0.1:8080").
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,5 +1,6 @@
 /* lp-redact.c: mask credentials in text bound for logs and replies
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-redact"

@@ -7,6 +7,7 @@
  * through lp_redact_text() in its log writer; D-Bus error replies, LastError
  * and GetConfig values pass through it too (docs/SECURITY.md).
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

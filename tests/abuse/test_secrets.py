@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """No credential reaches the daemon's log or an unprivileged reply
 (issue 11, defect 6).

@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The module is known by the name inside its signed ELF, not by patch.json
 (issue 11, defect 4), end to end: a patch whose patch.json names another

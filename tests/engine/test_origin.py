@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The machine token stays with the server that issued it (issue 11, defect 2).
 

@@ -1,6 +1,7 @@
 /* test-redact.c: credentials masked in text (lp-redact.c) and the origin a
  * machine token belongs to (lp-origin.c)
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"

@@ -4,6 +4,7 @@
  * class and byte order, then one defect at a time, each refused with its
  * exact LP_ERROR_INVALID_ARCHIVE message, never read out of bounds.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
