@@ -11,7 +11,7 @@ LPVM_STEP=0
 
 step() {
   LPVM_STEP=$((LPVM_STEP + 1))
-  echo "lpvm: [$LPVM_STEP] $*"
+  echo "lpvm: [$LPVM_STEP] $* (at $(uptime_s) s)"
 }
 
 die() {
@@ -27,6 +27,12 @@ die() {
 }
 
 ok() { echo "lpvm: ok: $*"; }
+
+# A measurement for the host: run-guest prints these lines after the verdict.
+report() { echo "LPVM-REPORT: $*"; }
+
+# Seconds since the guest's kernel started.
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
 assert_eq() {
   local what=$1 expected=$2 actual=$3
@@ -71,4 +77,125 @@ wait_patch_gone() {
     sleep 0.1
   done
   die "the replaced patch $mod is still registered"
+}
+
+# Polls until a condition holds while process PID lives; the bound only
+# keeps a broken guest from hanging until the host's hard timeout.
+wait_for() {
+  local what=$1 pid=$2
+  shift 2
+  for _ in $(seq 1 600); do
+    "$@" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || die "$what exited before it was ready"
+    sleep 0.1
+  done
+  die "timed out waiting for $what"
+}
+
+# --- the product's client and the local patch server ----------------------
+# A scenario sets cli (the canonical-livepatch to run) and work (a scratch
+# directory) before using these.
+# shellcheck disable=SC2154 # cli and work come from the scenario
+
+LPVM_TOKEN=vm-test-token
+
+# Every client call is bounded so a hang fails here, with the logs, instead
+# of at the host's hard timeout without them.
+CLI_TIMEOUT=${LPVM_CLI_TIMEOUT:-120}
+
+run() {
+  echo "lpvm: \$ canonical-livepatch $*"
+  timeout "$CLI_TIMEOUT" "$cli" "$@" || die "canonical-livepatch $* failed (exit $?)"
+}
+
+# tests/server/livepatch-server on https://127.0.0.1:$port, serving
+# $work/patches with the certificate prepare made; nothing published yet.
+start_server() {
+  mkdir -p "$work/patches"
+  echo '{"supported": "supported", "patches": []}' >"$work/patches/index.json"
+  /usr/bin/python3 "$LP_TOP_SRCDIR/tests/server/livepatch-server" --patch-dir "$work/patches" \
+    --listen 127.0.0.1 --port 0 --port-file "$work/port" --token "$LPVM_TOKEN" \
+    --tls-cert "$LPVM_OUT/keys/tls-cert.pem" --tls-key "$LPVM_OUT/keys/tls-key.pem" \
+    >"$work/server.log" 2>&1 &
+  wait_for "the patch server" $! test -s "$work/port"
+  port=$(cat "$work/port")
+}
+
+# Points the service at the local server, over HTTPS, trusting its
+# certificate through ca-certs.
+configure_for_server() {
+  run config remote-server="https://127.0.0.1:$port" check-interval=0 \
+    tls-patch-download=true ca-certs=@stdin <"$LPVM_OUT/keys/tls-cert.pem"
+}
+
+# Publishes exactly one patch: the server offers the newest listed version.
+publish() {
+  local version=$1 file=$2
+  cp "$LPVM_OUT/patches/$file" "$work/patches/$file"
+  cat >"$work/patches/index.json.tmp" <<JSON
+{"supported": "supported",
+ "patches": [{"kernel": "$LPVM_ABI", "architecture": "amd64",
+              "version": "$version", "file": "$file"}]}
+JSON
+  mv "$work/patches/index.json.tmp" "$work/patches/index.json"
+}
+
+cmdline_shows() { [ "$(cmdline)" = "$(marker "$1")" ]; }
+
+# status --format json, one field of the first Status entry.
+status_field() {
+  timeout "$CLI_TIMEOUT" "$cli" status --format json >"$work/status.json" ||
+    die "canonical-livepatch status failed"
+  /usr/bin/python3 - "$work/status.json" "$1" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+value = doc["Status"][0]
+for key in sys.argv[2].split("."):
+    value = value[key]
+print(value)
+PY
+}
+
+# What the kernel runs: the patched function's output and sysfs.
+assert_kernel_runs() {
+  local version=$1 mod="lkp_test_v$1"
+  assert_eq "/proc/cmdline" "$(marker "$version")" "$(cmdline)"
+  assert_eq "$mod enabled" 1 "$(cat "/sys/kernel/livepatch/$mod/enabled" 2>/dev/null)"
+  assert_module_loaded "$mod"
+}
+
+# ... and what the service reports about it.
+assert_live() {
+  assert_kernel_runs "$1"
+  assert_eq "status State" applied "$(status_field Livepatch.State)"
+  assert_eq "status Version" "$1" "$(status_field Livepatch.Version)"
+  assert_eq "status Kernel" "$LPVM_ABI" "$(status_field Kernel)"
+}
+
+# A refresh that must fail (exit status non-zero, not a timeout); its
+# output is left in $work/refresh.out.
+refresh_fails() {
+  local rc=0
+  echo "lpvm: \$ $* canonical-livepatch refresh (must fail)"
+  "$@" timeout "$CLI_TIMEOUT" "$cli" refresh >"$work/refresh.out" 2>&1 || rc=$?
+  cat "$work/refresh.out"
+  case $rc in
+  0) die "refresh succeeded" ;;
+  124) die "refresh did not return within ${CLI_TIMEOUT}s" ;;
+  esac
+  ok "refresh failed (exit $rc)"
+}
+
+# Refresh called over D-Bus must fail with the D-Bus error NAME (the reply is
+# left in $reply); words after NAME prefix the call, e.g. runuser -u USER --.
+dbus_refresh_fails_with() {
+  local name=$1
+  shift
+  reply=$("$@" gdbus call --system --timeout "$CLI_TIMEOUT" --dest com.canonical.Livepatch \
+    --object-path /com/canonical/Livepatch --method com.canonical.Livepatch.Refresh 2>&1) &&
+    die "Refresh over D-Bus succeeded: $reply"
+  case $reply in
+  *"$name"*) ok "Refresh over D-Bus failed with $name" ;;
+  *) die "Refresh over D-Bus failed with the wrong error: $reply" ;;
+  esac
 }
