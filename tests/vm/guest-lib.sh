@@ -34,6 +34,9 @@ report() { echo "LPVM-REPORT: $*"; }
 # Seconds since the guest's kernel started.
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
+# Seconds from uptime START to uptime END (default now).
+seconds_since() { awk -v a="$1" -v b="${2:-$(uptime_s)}" 'BEGIN { printf "%.2f\n", b - a }'; }
+
 assert_eq() {
   local what=$1 expected=$2 actual=$3
   [ "$actual" = "$expected" ] || die "$what: expected '$expected', got '$actual'"
