@@ -107,11 +107,11 @@ check_authorization_cb (GObject *source, GAsyncResult *result, gpointer user_dat
     finish_batch (self, batch, NULL, NULL);
   else if (polkit_authorization_result_get_is_challenge (res))
     finish_batch (self, batch,
-                  "authentication is required; run the command from a terminal or as an "
-                  "administrator so polkit can ask for it",
+                  N_ ("authentication is required, but the request did not allow polkit to ask "
+                      "for it; allow interactive authorization, or ask an administrator"),
                   NULL);
   else
-    finish_batch (self, batch, "polkit denied the request", NULL);
+    finish_batch (self, batch, N_ ("polkit denied the request; ask an administrator"), NULL);
   send_queued (self);
 }
 

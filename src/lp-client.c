@@ -199,6 +199,7 @@ lp_check_reply_free (LpCheckReply *reply)
   if (reply == NULL)
     return;
   g_free (reply->supported);
+  g_free (reply->buggy_version);
   lp_patch_offer_free (reply->patch);
   lp_coverage_free (reply->coverage);
   g_free (reply);
@@ -1267,8 +1268,11 @@ parse_check_reply (LpRequest *req, guint status, GBytes *body, GError **error)
       return NULL;
     }
   obj = parse_reply_object (body, what, error);
-  if (obj == NULL || !get_string (obj, "", "supported", what, FALSE, LP_CLIENT_MAX_NAME_LEN,
-                                  &reply->supported, error))
+  if (obj == NULL ||
+      !get_string (obj, "", "supported", what, FALSE, LP_CLIENT_MAX_NAME_LEN, &reply->supported,
+                   error) ||
+      !get_string (obj, "", "buggy-version", what, TRUE, LP_CLIENT_MAX_NAME_LEN,
+                   &reply->buggy_version, error))
     return NULL;
   reply->coverage = lp_coverage_parse (obj, what, error);
   if (reply->coverage == NULL)

@@ -79,6 +79,8 @@ typedef struct
   char *supported;      /* e.g. "supported", "kernel-end-of-life" */
   LpPatchOffer *patch;  /* NULL when there is nothing to apply */
   LpCoverage *coverage; /* lp-coverage.h: end date, tier description, held back; never NULL */
+  /* Optional: a patch version the server knows to be buggy ("" = none). */
+  char *buggy_version;
 } LpCheckReply;
 
 /* A reply to the CVE data request. */

@@ -18,6 +18,10 @@
 #include "lp-redact.h"
 #include "lp-token.h"
 
+/* ApiVersion: raised by one whenever the interface gains a member or an enum
+ * value; see "Stability" in docs/DBUS-API.md. */
+#define LP_DBUS_API_VERSION 1
+
 struct _LpDaemon
 {
   GObject parent_instance;
@@ -28,6 +32,7 @@ struct _LpDaemon
   LpDBusLivepatch *skeleton;
   GCancellable *cancellable; /* polkit checks in flight, cancelled on dispose */
   guint owner_id;
+  gulong config_changed_id;
   gboolean engine_started;
 };
 
@@ -59,6 +64,7 @@ static const char *const mirrored_properties[] = {
   "tier",
   "mode",
   "progress",
+  "last-error-code",
   "upgrade-required-date",
   "held-back-patches",
   "tier-description",
@@ -101,6 +107,15 @@ call_free (Call *call)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_free)
 
+/* PropertiesChanged is otherwise sent from an idle callback, after the
+ * reply: a client redrawing on the reply would show stale state. Sent now,
+ * it precedes the reply on the same connection. */
+static void
+call_flush_properties (Call *call)
+{
+  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (call->daemon->skeleton));
+}
+
 /* Replies with @error; GDBus sends LP_ERROR codes as com.canonical.Livepatch.Error.*. */
 /* @error as sent to a caller: in the LP_ERROR domain, credentials masked. */
 static GError *
@@ -121,6 +136,7 @@ call_return_error (Call *call, const GError *error)
 
   g_debug ("%s from %s failed: %s", call->method,
            g_dbus_method_invocation_get_sender (call->invocation), reply->message);
+  call_flush_properties (call);
   g_dbus_method_invocation_return_gerror (g_object_ref (call->invocation), reply);
 }
 
@@ -156,6 +172,8 @@ engine_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     ok = lp_engine_enable_finish (engine, result, &error);
   else if (g_strcmp0 (call->method, "Disable") == 0)
     ok = lp_engine_disable_finish (engine, result, &error);
+  else if (g_strcmp0 (call->method, "Cancel") == 0)
+    ok = lp_engine_cancel_finish (engine, result, &error);
   else
     ok = lp_engine_refresh_finish (engine, result, &error);
   if (!ok)
@@ -164,6 +182,7 @@ engine_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   g_debug ("%s from %s done", call->method, g_dbus_method_invocation_get_sender (call->invocation));
+  call_flush_properties (call);
   g_dbus_method_invocation_return_value (g_object_ref (call->invocation), NULL);
 }
 
@@ -195,6 +214,7 @@ run_set_config (Call *call)
       return;
     }
   g_info ("configuration changed by %s", g_dbus_method_invocation_get_sender (call->invocation));
+  call_flush_properties (call);
   lp_dbus_livepatch_complete_set_config (call->daemon->skeleton, g_object_ref (call->invocation));
 }
 
@@ -216,6 +236,8 @@ run_call (Call *call)
       run_get_machine_token (call);
       call_free (call);
     }
+  else if (g_strcmp0 (call->method, "Cancel") == 0)
+    lp_engine_cancel_async (engine, NULL, engine_done_cb, call);
   else
     {
       run_set_config (call);
@@ -297,6 +319,15 @@ handle_refresh_cb (LpDBusLivepatch *skeleton, GDBusMethodInvocation *invocation,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* Same action as Refresh: whoever may start a check may stop one. */
+static gboolean
+handle_cancel_cb (LpDBusLivepatch *skeleton, GDBusMethodInvocation *invocation, LpDaemon *self)
+{
+  log_call (invocation);
+  authorize_and_run (self, call_new (self, invocation), LP_ACTION_REFRESH);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static gboolean
 handle_set_config_cb (LpDBusLivepatch *skeleton, GDBusMethodInvocation *invocation,
                       GVariant *changes, LpDaemon *self)
@@ -324,24 +355,40 @@ handle_get_machine_token_cb (LpDBusLivepatch *skeleton, GDBusMethodInvocation *i
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-/* Unprivileged: every key with its value, proxy credentials masked. */
-static gboolean
-handle_get_config_cb (LpDBusLivepatch *skeleton, GDBusMethodInvocation *invocation, LpDaemon *self)
+/* Every key with its value, secrets masked: GetConfig and the Config property. */
+static GVariant *
+config_to_variant (LpConfig *config)
 {
-  g_autoptr (GHashTable) dump = lp_config_dump (self->config);
+  g_autoptr (GHashTable) dump = lp_config_dump (config);
   const char *const *keys = lp_config_list_keys ();
   GVariantBuilder builder;
 
-  log_call (invocation);
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
   for (guint i = 0; keys[i] != NULL; i++)
     g_variant_builder_add (&builder, "{ss}", keys[i],
                            (const char *) g_hash_table_lookup (dump, keys[i]));
-  lp_dbus_livepatch_complete_get_config (skeleton, invocation, g_variant_builder_end (&builder));
+  return g_variant_builder_end (&builder);
+}
+
+/* Unprivileged: every key with its value, proxy credentials masked. */
+static gboolean
+handle_get_config_cb (LpDBusLivepatch *skeleton, GDBusMethodInvocation *invocation, LpDaemon *self)
+{
+  log_call (invocation);
+  lp_dbus_livepatch_complete_get_config (skeleton, invocation, config_to_variant (self->config));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 /* --- bus name --- */
+
+/* SetConfig, or a reload: the skeleton emits Config only if a shown value changed. */
+static void
+config_changed_cb (LpConfig *config, gpointer user_data)
+{
+  LpDaemon *self = LP_DAEMON (user_data);
+
+  lp_dbus_livepatch_set_config (self->skeleton, config_to_variant (config));
+}
 
 static void
 bind_properties (LpDaemon *self)
@@ -350,6 +397,10 @@ bind_properties (LpDaemon *self)
     g_object_bind_property (self->engine, mirrored_properties[i], self->skeleton,
                             mirrored_properties[i], G_BINDING_SYNC_CREATE);
   lp_dbus_livepatch_set_client_version (self->skeleton, PACKAGE_VERSION);
+  lp_dbus_livepatch_set_api_version (self->skeleton, LP_DBUS_API_VERSION);
+  lp_dbus_livepatch_set_config (self->skeleton, config_to_variant (self->config));
+  self->config_changed_id =
+      g_signal_connect (self->config, "changed", G_CALLBACK (config_changed_cb), self);
 }
 
 static void
@@ -423,6 +474,8 @@ lp_daemon_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->owner_id, g_bus_unown_name);
+  if (self->config != NULL)
+    g_clear_signal_handler (&self->config_changed_id, self->config);
   /* Never exported when the bus could not be reached: unexporting then is a
    * GIO critical. */
   if (self->skeleton != NULL &&
@@ -454,6 +507,7 @@ lp_daemon_init (LpDaemon *self)
   g_signal_connect (self->skeleton, "handle-enable", G_CALLBACK (handle_enable_cb), self);
   g_signal_connect (self->skeleton, "handle-disable", G_CALLBACK (handle_disable_cb), self);
   g_signal_connect (self->skeleton, "handle-refresh", G_CALLBACK (handle_refresh_cb), self);
+  g_signal_connect (self->skeleton, "handle-cancel", G_CALLBACK (handle_cancel_cb), self);
   g_signal_connect (self->skeleton, "handle-get-config", G_CALLBACK (handle_get_config_cb), self);
   g_signal_connect (self->skeleton, "handle-set-config", G_CALLBACK (handle_set_config_cb), self);
   g_signal_connect (self->skeleton, "handle-get-machine-token",

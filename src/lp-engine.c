@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -66,6 +67,7 @@ enum
   PROP_LAST_CHECK,
   PROP_NEXT_CHECK,
   PROP_LAST_ERROR,
+  PROP_LAST_ERROR_CODE,
   PROP_TIER,
   PROP_MODE,
   PROP_PROGRESS,
@@ -116,6 +118,7 @@ struct _LpEngine
   gint64 last_check;
   gint64 next_check;
   char *last_error;
+  char *last_error_code;
   char *tier;
   LpMode mode;
   guint progress;
@@ -126,18 +129,30 @@ struct _LpEngine
 
 G_DEFINE_TYPE (LpEngine, lp_engine, G_TYPE_OBJECT)
 
+typedef enum
+{
+  LP_CYCLE_CHECKING,
+  LP_CYCLE_DOWNLOADING,
+  LP_CYCLE_APPLYING, /* verifying and loading: Cancel lets it finish */
+} LpCyclePhase;
+
 /* One run of the cycle. The engine drops it (engine->cycle = NULL) when
- * Disable or shutdown cancel it; its late callbacks then only clean up. */
+ * Disable or shutdown cancel it; its late callbacks then only clean up.
+ * Cancel keeps it attached: its callbacks end it as cancelled. */
 struct _LpCycle
 {
   gint ref_count;
   LpEngine *engine;
   GCancellable *cancellable;
-  GPtrArray *waiters; /* GTask */
+  GPtrArray *waiters;        /* GTask: Refresh calls */
+  GPtrArray *cancel_waiters; /* GTask: Cancel calls, answered once it stopped */
   LpPatchOffer *offer;
   LpPatchOffer *checked_offer; /* the check's offer, while the CVE data is fetched */
   char *patch_path;
+  char *check_state_before; /* CheckState to restore when a check is cancelled */
+  LpCyclePhase phase;
   gboolean reapply;
+  gboolean cancel_requested;
 };
 
 typedef struct
@@ -182,9 +197,11 @@ lp_cycle_unref (LpCycle *cycle)
   g_object_unref (cycle->engine);
   g_object_unref (cycle->cancellable);
   g_ptr_array_unref (cycle->waiters);
+  g_ptr_array_unref (cycle->cancel_waiters);
   g_clear_pointer (&cycle->offer, lp_patch_offer_free);
   g_clear_pointer (&cycle->checked_offer, lp_patch_offer_free);
   g_free (cycle->patch_path);
+  g_free (cycle->check_state_before);
   g_free (cycle);
 }
 
@@ -199,7 +216,9 @@ lp_cycle_new (LpEngine *self, gboolean reapply)
   cycle->engine = g_object_ref (self);
   cycle->cancellable = g_cancellable_new ();
   cycle->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  cycle->cancel_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   cycle->reapply = reapply;
+  cycle->phase = reapply ? LP_CYCLE_APPLYING : LP_CYCLE_CHECKING;
   return cycle;
 }
 
@@ -329,12 +348,18 @@ engine_set_patch_state (LpEngine *self, const char *state)
   engine_set_string (self, &self->patch_state, state, PROP_PATCH_STATE);
 }
 
+/* LastError and LastErrorCode change together; NULL clears both. */
 static void
-engine_set_last_error (LpEngine *self, const char *message)
+engine_set_last_error (LpEngine *self, const GError *error)
 {
-  g_autofree char *shown = lp_redact_text (message);
+  const char *code = "";
+  g_autofree char *shown = lp_redact_text (error != NULL ? error->message : "");
 
+  if (error != NULL)
+    code = error->domain == LP_ERROR ? lp_error_to_nick (error->code)
+                                     : lp_error_to_nick (LP_ERROR_INTERNAL);
   engine_set_string (self, &self->last_error, shown, PROP_LAST_ERROR);
+  engine_set_string (self, &self->last_error_code, code, PROP_LAST_ERROR_CODE);
 }
 
 static void
@@ -359,8 +384,8 @@ static GError *
 engine_mode_error (LpEngine *self)
 {
   return g_error_new (LP_ERROR, LP_ERROR_BLOCKED,
-                      "the operating mode is %s, so the server is not contacted; "
-                      "change canonical_livepatch_mode= on the kernel command line or %s",
+                      _ ("the operating mode is %s, so the server is not contacted; "
+                         "change canonical_livepatch_mode= on the kernel command line or in %s"),
                       lp_mode_to_string (self->mode), self->mode_file);
 }
 
@@ -383,16 +408,27 @@ engine_stored_patch_is_loaded (LpEngine *self)
   return *module != '\0' && lp_kernel_patch_is_enabled (self->kernel, module);
 }
 
+/* "applied", or "applied-with-bug" when the server called @version buggy. */
+static const char *
+engine_applied_state (LpEngine *self, const char *version)
+{
+  const char *buggy = lp_store_get_buggy_version (self->store);
+
+  return *buggy != '\0' && lp_version_compare (buggy, version) == 0 ? "applied-with-bug"
+                                                                    : "applied";
+}
+
 /* PatchState and PatchVersion as the store and the kernel say, outside a cycle. */
 static void
 engine_settle_patch_state (LpEngine *self)
 {
   if (engine_stored_patch_is_loaded (self))
     {
-      engine_set_string (self, &self->patch_version, lp_store_get_patch_version (self->store),
-                         PROP_PATCH_VERSION);
+      const char *version = lp_store_get_patch_version (self->store);
+
+      engine_set_string (self, &self->patch_version, version, PROP_PATCH_VERSION);
       engine_set_fixes (self, g_variant_ref (lp_store_get_fixes (self->store)));
-      engine_set_patch_state (self, "applied");
+      engine_set_patch_state (self, engine_applied_state (self, version));
       return;
     }
   engine_set_string (self, &self->patch_version, "", PROP_PATCH_VERSION);
@@ -531,7 +567,8 @@ engine_complete_waiters (GPtrArray *waiters, const GError *error)
 }
 
 /* Ends the current cycle; Refresh calls that waited for a re-apply then
- * get a check of their own. */
+ * get a check of their own. Every property is final before a waiter is
+ * answered: the daemon replies from inside engine_complete_waiters(). */
 static void
 engine_finish_cycle (LpEngine *self, LpCycle *cycle, const GError *error)
 {
@@ -542,10 +579,12 @@ engine_finish_cycle (LpEngine *self, LpCycle *cycle, const GError *error)
       self->cycle = NULL;
       lp_cycle_unref (cycle);
     }
-  engine_complete_waiters (cycle->waiters, error);
+  engine_set_progress (self, 0);
   /* A timer that fired during a re-apply found the engine busy. */
   if (self->timer_id == 0)
     engine_schedule_periodic (self);
+  engine_complete_waiters (cycle->waiters, error);
+  engine_complete_waiters (cycle->cancel_waiters, NULL);
   if (self->next_waiters->len == 0)
     return;
   if (!self->enabled || !engine_mode_allows_server (self))
@@ -568,11 +607,33 @@ engine_abort_cycle (LpEngine *self, const char *why)
     return;
   self->cycle = NULL;
   g_cancellable_cancel (cycle->cancellable);
-  error = g_error_new (LP_ERROR, LP_ERROR_CANCELLED, "%s", why);
+  engine_set_progress (self, 0);
+  error = g_error_new_literal (LP_ERROR, LP_ERROR_CANCELLED, why);
   engine_complete_waiters (cycle->waiters, error);
   engine_complete_waiters (self->next_waiters, error);
-  engine_set_progress (self, 0);
+  engine_complete_waiters (cycle->cancel_waiters, NULL);
   lp_cycle_unref (cycle);
+}
+
+/* Cancel stopped the check or the download: what was there before it stays. */
+static void
+engine_finish_cancelled (LpEngine *self, LpCycle *cycle)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_message ("%s cancelled", cycle->phase == LP_CYCLE_CHECKING ? "check" : "download");
+  if (cycle->phase == LP_CYCLE_CHECKING)
+    {
+      engine_set_check_state (self, cycle->check_state_before);
+      error = g_error_new_literal (LP_ERROR, LP_ERROR_CANCELLED, _ ("the check was cancelled"));
+    }
+  else
+    {
+      engine_settle_patch_state (self);
+      error = g_error_new_literal (LP_ERROR, LP_ERROR_CANCELLED,
+                                   _ ("the download was cancelled; nothing was applied"));
+    }
+  engine_finish_cycle (self, cycle, error);
 }
 
 static gboolean
@@ -602,7 +663,7 @@ engine_fail_apply (LpEngine *self, LpCycle *cycle, const GError *error)
   g_warning ("patch not applied: %s", error->message);
   engine_discard_download (self, cycle->patch_path);
   engine_set_patch_state (self, "apply-failed");
-  engine_set_last_error (self, error->message);
+  engine_set_last_error (self, error);
   engine_finish_cycle (self, cycle, error);
 }
 
@@ -620,7 +681,7 @@ apply_job_check_versions (LpApplyJob *job, LpManifest *manifest)
   if (job->applied_version != NULL && *job->applied_version != '\0' &&
       lp_version_compare (version, job->applied_version) < 0)
     return g_error_new (LP_ERROR, LP_ERROR_ROLLBACK,
-                        "patch %s is older than the applied patch %s; refusing to roll back",
+                        _ ("patch %s is older than the applied patch %s; refusing to roll back"),
                         version, job->applied_version);
   return NULL;
 }
@@ -655,9 +716,9 @@ apply_job_lock_error (LpApplyJob *job)
   g_autofree char *lock = lp_store_get_lock_path (job->store, job->module_name);
 
   return g_error_new (LP_ERROR, LP_ERROR_BLOCKED,
-                      "livepatch %s was being inserted when the service or the machine stopped, "
-                      "so it is not inserted again (crash-loop guard); once the cause is "
-                      "understood, remove %s to allow it",
+                      _ ("livepatch %s was being inserted when the service or the machine "
+                         "stopped, so it is not inserted again (crash-loop guard); once the cause "
+                         "is understood, remove %s to allow it"),
                       job->module_name, lock);
 }
 
@@ -775,9 +836,8 @@ engine_record_applied (LpEngine *self, LpCycle *cycle, LpApplyJob *job)
     }
   engine_set_string (self, &self->patch_version, job->version, PROP_PATCH_VERSION);
   engine_set_fixes (self, g_variant_ref (job->fixes));
-  engine_set_progress (self, 100);
-  engine_set_patch_state (self, "applied");
-  engine_set_last_error (self, "");
+  engine_set_patch_state (self, engine_applied_state (self, job->version));
+  engine_set_last_error (self, NULL);
   g_message ("livepatch %s applied (module %s)", job->version, job->module_name);
 }
 
@@ -846,8 +906,7 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_message ("patch %s downloaded and verified; not loaded in no-apply mode", job->version);
       engine_settle_patch_state (self);
-      engine_set_progress (self, 100);
-      engine_set_last_error (self, "");
+      engine_set_last_error (self, NULL);
     }
   engine_finish_cycle (self, cycle, NULL);
 }
@@ -877,6 +936,7 @@ engine_run_apply (LpEngine *self, LpCycle *cycle, LpApplyJob *job)
   g_autoptr (GTask) task =
       g_task_new (NULL, cycle->cancellable, apply_done_cb, lp_cycle_ref (cycle));
 
+  cycle->phase = LP_CYCLE_APPLYING;
   engine_set_patch_state (self, "applying");
   engine_set_progress (self, LP_ENGINE_DOWNLOAD_SHARE);
   g_task_set_task_data (task, job, (GDestroyNotify) lp_apply_job_free);
@@ -911,6 +971,14 @@ download_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!lp_cycle_is_current (cycle))
     {
       engine_discard_download (self, cycle->patch_path);
+      return;
+    }
+  if (cycle->cancel_requested)
+    {
+      /* On error the client left nothing; a download that beat Cancel is deleted. */
+      if (error == NULL)
+        engine_discard_download (self, cycle->patch_path);
+      engine_finish_cancelled (self, cycle);
       return;
     }
   if (error != NULL)
@@ -952,6 +1020,7 @@ engine_download (LpEngine *self, LpCycle *cycle)
       return;
     }
   cycle->patch_path = lp_store_get_patch_path (self->store, file);
+  cycle->phase = LP_CYCLE_DOWNLOADING;
   engine_set_patch_state (self, "downloading");
   engine_set_progress (self, 0);
   self->pending++;
@@ -986,8 +1055,8 @@ engine_handle_offer (LpEngine *self, LpCycle *cycle, LpPatchOffer *offer)
   if (*applied != '\0' && lp_version_compare (offer->version, applied) < 0 && !offer->replacement)
     {
       error = g_error_new (LP_ERROR, LP_ERROR_ROLLBACK,
-                           "the server offered patch %s, older than the applied patch %s; "
-                           "refusing to roll back",
+                           _ ("the server offered patch %s, older than the applied patch %s; "
+                              "refusing to roll back"),
                            offer->version, applied);
       engine_fail_apply (self, cycle, error);
       return;
@@ -996,22 +1065,24 @@ engine_handle_offer (LpEngine *self, LpCycle *cycle, LpPatchOffer *offer)
   engine_download (self, cycle);
 }
 
-static const char *
-engine_check_failure_message (const GError *error)
+/* A refused token needs a person, not a retry: LastError says what to do. */
+static void
+engine_fail_check_unknown_token (LpEngine *self)
 {
-  if (g_error_matches (error, LP_ERROR, LP_ERROR_UNKNOWN_TOKEN))
-    return "the server no longer accepts this machine's token; run "
-           "'canonical-livepatch disable' and enable it again";
-  /* Says itself what to do (another server than the enrolment's). */
-  if (g_error_matches (error, LP_ERROR, LP_ERROR_NOT_ENABLED))
-    return error->message;
-  return NULL;
+  g_autoptr (GError) hint = g_error_new_literal (
+      LP_ERROR, LP_ERROR_UNKNOWN_TOKEN,
+      _ ("the server no longer accepts this machine's token; disable Livepatch, then enable it "
+         "again with a valid token"));
+
+  engine_set_last_error (self, hint);
 }
 
 static void
 engine_fail_check (LpEngine *self, LpCycle *cycle, GError *error)
 {
-  g_autofree char *hint = g_strdup (engine_check_failure_message (error));
+  /* Says itself what to do (another server than the enrolment's). */
+  g_autoptr (GError) unprefixed =
+      g_error_matches (error, LP_ERROR, LP_ERROR_NOT_ENABLED) ? g_error_copy (error) : NULL;
 
   g_prefix_error (&error, "check failed: ");
   g_warning ("%s", error->message);
@@ -1019,7 +1090,10 @@ engine_fail_check (LpEngine *self, LpCycle *cycle, GError *error)
    * time of the last good check (scheduling after a restart) stays */
   engine_set_int64 (self, &self->last_check, g_get_real_time () / G_USEC_PER_SEC, PROP_LAST_CHECK);
   engine_set_check_state (self, "check-failed");
-  engine_set_last_error (self, hint != NULL ? hint : error->message);
+  if (g_error_matches (error, LP_ERROR, LP_ERROR_UNKNOWN_TOKEN))
+    engine_fail_check_unknown_token (self);
+  else
+    engine_set_last_error (self, unprefixed != NULL ? unprefixed : error);
   engine_settle_patch_state (self);
   /* Only Enable (or the old remote-server) mends these: no quick retries. */
   if (!g_error_matches (error, LP_ERROR, LP_ERROR_UNKNOWN_TOKEN) &&
@@ -1036,6 +1110,9 @@ engine_record_check (LpEngine *self, const LpCheckReply *reply)
 
   lp_backoff_reset (self->backoff);
   lp_store_set_check (self->store, now, reply->supported);
+  lp_store_set_buggy_version (self->store, reply->buggy_version);
+  if (*reply->buggy_version != '\0')
+    g_warning ("the server reports patch %s as buggy", reply->buggy_version);
   if (!lp_store_save (self->store, &error))
     g_warning ("%s", error->message);
   engine_set_int64 (self, &self->last_check, now, PROP_LAST_CHECK);
@@ -1108,9 +1185,12 @@ check_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (LpCheckReply) reply = lp_client_check_finish (LP_CLIENT (source), result, &error);
 
   self->pending--;
-  if (!lp_cycle_is_current (cycle))
+  if (!lp_cycle_is_current (cycle) || cycle->cancel_requested)
     {
       g_clear_error (&error);
+      /* A reply that beat the cancellation is dropped too: Cancel was asked for. */
+      if (lp_cycle_is_current (cycle))
+        engine_finish_cancelled (self, cycle);
       return;
     }
   if (reply == NULL)
@@ -1166,6 +1246,7 @@ engine_start_check (LpEngine *self)
   request.patch_version = patch_version = g_strdup (self->patch_version);
   request.patch_state = patch_state = g_strdup (self->patch_state);
   request.check_state = check_state = g_strdup (self->check_state);
+  cycle->check_state_before = g_strdup (self->check_state);
   read_uptime (&request.uptime, &request.boot_time);
   request.cutoff_date = lp_config_get_cutoff_date_text (self->config);
   request.patch_delay = lp_config_get_patch_delay_text (self->config);
@@ -1326,7 +1407,7 @@ lp_engine_shutdown (LpEngine *self)
   g_cancellable_cancel (self->life_cancel);
   if (self->enable_cancel != NULL)
     g_cancellable_cancel (self->enable_cancel);
-  engine_abort_cycle (self, "the service is shutting down");
+  engine_abort_cycle (self, _ ("the service is shutting down"));
   engine_unschedule (self);
   g_clear_signal_handler (&self->config_changed_id, self->config);
 }
@@ -1391,7 +1472,7 @@ register_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   engine_set_string (self, &self->tier, reg->tier, PROP_TIER);
   engine_set_check_state (self, "needs-check");
-  engine_set_last_error (self, "");
+  engine_set_last_error (self, NULL);
   engine_set_enabled (self, TRUE);
   engine_schedule_first (self);
   g_message ("enabled for %s (client id %s)", origin, reg->client_id);
@@ -1415,10 +1496,12 @@ lp_engine_enable_async (LpEngine *self, const char *token, GCancellable *cancell
   /* Enabled for another server than remote-server: enrol again there. */
   if (self->enabled && other_server == NULL)
     error = g_error_new_literal (LP_ERROR, LP_ERROR_ALREADY_ENABLED,
-                                 "this machine is already enabled; run 'canonical-livepatch "
-                                 "disable' first to use another token");
+                                 _ ("this machine is already enabled; disable Livepatch first to "
+                                    "use another token"));
   else if (self->enable_cancel != NULL)
-    error = g_error_new_literal (LP_ERROR, LP_ERROR_BUSY, "an Enable call is already running");
+    error =
+        g_error_new_literal (LP_ERROR, LP_ERROR_BUSY,
+                             _ ("Livepatch is being enabled already; wait until that finishes"));
   else if (!engine_mode_allows_server (self))
     error = engine_mode_error (self);
   else if (lp_token_validate (token, &error))
@@ -1455,7 +1538,7 @@ lp_engine_dup_machine_token (LpEngine *self, GError **error)
   if (token == NULL)
     {
       g_set_error_literal (error, LP_ERROR, LP_ERROR_NOT_ENABLED,
-                           "this machine is not enabled; run 'canonical-livepatch enable TOKEN'");
+                           _ ("this machine is not enabled; enable Livepatch with a token first"));
       return NULL;
     }
   return g_strdup (token);
@@ -1486,8 +1569,8 @@ engine_reset_after_disable (LpEngine *self)
   engine_set_coverage (self, lp_coverage_new ());
   engine_set_string (self, &self->supported, "unknown", PROP_SUPPORTED);
   engine_set_int64 (self, &self->last_check, 0, PROP_LAST_CHECK);
-  engine_set_check_state (self, "needs-check");
-  engine_set_last_error (self, "");
+  engine_set_check_state (self, ""); /* no check state without enrolment */
+  engine_set_last_error (self, NULL);
   engine_set_progress (self, 0);
   engine_settle_patch_state (self);
 }
@@ -1505,12 +1588,12 @@ lp_engine_disable_async (LpEngine *self, GCancellable *cancellable, GAsyncReadyC
   g_task_set_source_tag (task, lp_engine_disable_async);
   if (!self->enabled && self->enable_cancel == NULL)
     {
-      g_task_return_new_error (task, LP_ERROR, LP_ERROR_NOT_ENABLED, "this machine is not enabled");
+      g_task_return_new_error (task, LP_ERROR, LP_ERROR_NOT_ENABLED, "%s",
+                               _ ("this machine is not enabled"));
       return;
     }
   if (self->enable_cancel != NULL)
     g_cancellable_cancel (self->enable_cancel);
-  engine_abort_cycle (self, "cancelled by Disable");
   client_id = g_strdup (lp_store_get_client_id (self->store));
   token = g_strdup (lp_store_get_machine_token (self->store));
   other_server = engine_origin_error (self);
@@ -1519,7 +1602,9 @@ lp_engine_disable_async (LpEngine *self, GCancellable *cancellable, GAsyncReadyC
       g_task_return_error (task, error);
       return;
     }
+  /* Reset first: a Refresh waiting on the cycle is answered with the final state. */
   engine_reset_after_disable (self);
+  engine_abort_cycle (self, _ ("Livepatch was disabled while this ran"));
   g_message ("disabled; applied patches stay loaded until reboot");
   if (token == NULL || *client_id == '\0' || !engine_mode_allows_server (self))
     {
@@ -1557,9 +1642,9 @@ lp_engine_refresh_async (LpEngine *self, GCancellable *cancellable, GAsyncReadyC
   engine_update_mode (self);
   if (!self->enabled)
     {
-      g_task_return_new_error (task, LP_ERROR, LP_ERROR_NOT_ENABLED,
-                               "this machine is not enabled; run 'canonical-livepatch enable "
-                               "TOKEN' first");
+      g_task_return_new_error (task, LP_ERROR, LP_ERROR_NOT_ENABLED, "%s",
+                               _ ("this machine is not enabled; enable Livepatch with a token "
+                                  "first"));
       return;
     }
   if (!engine_mode_allows_server (self))
@@ -1579,6 +1664,52 @@ lp_engine_refresh_async (LpEngine *self, GCancellable *cancellable, GAsyncReadyC
 
 gboolean
 lp_engine_refresh_finish (LpEngine *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- Cancel ---- */
+
+/* Refresh calls queued behind a re-apply wait for a check that has not
+ * started: Cancel answers them at once. */
+static void
+engine_cancel_queued_refreshes (LpEngine *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->next_waiters->len == 0)
+    return;
+  error = g_error_new_literal (LP_ERROR, LP_ERROR_CANCELLED, _ ("the check was cancelled"));
+  engine_complete_waiters (self->next_waiters, error);
+}
+
+void
+lp_engine_cancel_async (LpEngine *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                        gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  LpCycle *cycle = self->cycle;
+
+  g_task_set_source_tag (task, lp_engine_cancel_async);
+  engine_cancel_queued_refreshes (self);
+  if (cycle == NULL || cycle->phase == LP_CYCLE_APPLYING)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  /* Answered by engine_finish_cycle() once the cycle's callback has run,
+   * so the partial download is gone by then. */
+  g_ptr_array_add (cycle->cancel_waiters, g_steal_pointer (&task));
+  if (!cycle->cancel_requested)
+    {
+      cycle->cancel_requested = TRUE;
+      g_cancellable_cancel (cycle->cancellable);
+    }
+}
+
+gboolean
+lp_engine_cancel_finish (LpEngine *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -1626,7 +1757,9 @@ engine_load_properties (LpEngine *self, const LpEngineOptions *options)
                                   : "unknown");
   self->last_check = lp_store_get_last_check (self->store);
   g_free (self->check_state);
-  self->check_state = g_strdup (self->last_check > 0 ? "checked" : "needs-check");
+  self->check_state = g_strdup (!self->enabled         ? ""
+                                : self->last_check > 0 ? "checked"
+                                                       : "needs-check");
   self->mode = lp_mode_read (self->cmdline_path, self->mode_file);
 }
 
@@ -1763,6 +1896,9 @@ lp_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
       case PROP_LAST_ERROR:
         g_value_set_string (value, self->last_error);
         break;
+      case PROP_LAST_ERROR_CODE:
+        g_value_set_string (value, self->last_error_code);
+        break;
       case PROP_TIER:
         g_value_set_string (value, self->tier);
         break;
@@ -1815,6 +1951,7 @@ lp_engine_finalize (GObject *object)
   g_free (self->patch_state);
   g_free (self->patch_version);
   g_free (self->last_error);
+  g_free (self->last_error_code);
   g_free (self->tier);
   G_OBJECT_CLASS (lp_engine_parent_class)->finalize (object);
 }
@@ -1855,6 +1992,7 @@ lp_engine_class_init (LpEngineClass *klass)
   props[PROP_LAST_CHECK] = int64_prop ("last-check");
   props[PROP_NEXT_CHECK] = int64_prop ("next-check");
   props[PROP_LAST_ERROR] = string_prop ("last-error");
+  props[PROP_LAST_ERROR_CODE] = string_prop ("last-error-code");
   props[PROP_TIER] = string_prop ("tier");
   props[PROP_MODE] = string_prop ("mode");
   props[PROP_PROGRESS] = g_param_spec_uint ("progress", NULL, NULL, 0, 100, 0,
@@ -1879,11 +2017,12 @@ lp_engine_init (LpEngine *self)
   self->next_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->machine_id = g_strdup ("");
   self->supported = g_strdup ("unknown");
-  self->check_state = g_strdup ("needs-check");
+  self->check_state = g_strdup ("");
   self->patch_state = g_strdup ("unapplied");
   self->patch_version = g_strdup ("");
   self->fixes = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("(ssbs)"), NULL, 0));
   self->last_error = g_strdup ("");
+  self->last_error_code = g_strdup ("");
   self->tier = g_strdup ("");
   self->coverage = lp_coverage_new ();
 }

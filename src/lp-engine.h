@@ -30,6 +30,7 @@ G_DECLARE_FINAL_TYPE (LpEngine, lp_engine, LP, ENGINE, GObject)
  *   "last-check"     gint64     [LastCheck]
  *   "next-check"     gint64     [NextCheck]
  *   "last-error"     string     [LastError]
+ *   "last-error-code" string    [LastErrorCode] the LP_ERROR nick; set and cleared with last-error
  *   "tier"           string     [Tier]
  *   "mode"           string     [Mode]
  *   "progress"       guint      [Progress]
@@ -81,5 +82,13 @@ gboolean lp_engine_refresh_finish (LpEngine *self, GAsyncResult *result, GError 
 /* The machine token the server issued at Enable, for an authorized
  * `status --show-secrets`; fails with LP_ERROR_NOT_ENABLED when none. */
 char *lp_engine_dup_machine_token (LpEngine *self, GError **error);
+
+/* Stops a running check or download: its Refresh calls fail with
+ * LP_ERROR_CANCELLED, and this completes once it has stopped (a partial
+ * download deleted). An apply (verifying, loading) runs on; with nothing to
+ * stop this succeeds at once. Never fails. */
+void lp_engine_cancel_async (LpEngine *self, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+gboolean lp_engine_cancel_finish (LpEngine *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

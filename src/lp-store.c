@@ -31,6 +31,7 @@ struct _LpStore
   char *tier;
   char *supported;
   gint64 last_check;
+  char *buggy_version; /* the server's verdict at the last check */
   char *patch_version;
   char *patch_module;
   char *patch_sha256;
@@ -68,6 +69,7 @@ store_reset (LpStore *self)
   g_clear_pointer (&self->client_id, g_free);
   g_clear_pointer (&self->tier, g_free);
   g_clear_pointer (&self->supported, g_free);
+  g_clear_pointer (&self->buggy_version, g_free);
   self->last_check = 0;
   lp_store_clear_patch (self);
 }
@@ -111,6 +113,7 @@ store_parse (LpStore *self, GKeyFile *kf, GError **error)
   self->tier = key_file_get_string (kf, "tier");
   self->supported = key_file_get_string (kf, "supported");
   self->last_check = g_key_file_get_int64 (kf, LP_STORE_GROUP, "last-check", NULL);
+  self->buggy_version = key_file_get_string (kf, "buggy-version");
   self->patch_version = key_file_get_string (kf, "patch-version");
   self->patch_module = key_file_get_string (kf, "patch-module");
   self->patch_sha256 = key_file_get_string (kf, "patch-sha256");
@@ -257,6 +260,7 @@ lp_store_get_origin (LpStore *self)
 LP_STORE_STRING_GETTER (client_id)
 LP_STORE_STRING_GETTER (tier)
 LP_STORE_STRING_GETTER (supported)
+LP_STORE_STRING_GETTER (buggy_version)
 LP_STORE_STRING_GETTER (patch_version)
 LP_STORE_STRING_GETTER (patch_module)
 LP_STORE_STRING_GETTER (patch_sha256)
@@ -324,6 +328,13 @@ lp_store_set_check (LpStore *self, gint64 last_check, const char *supported)
 }
 
 void
+lp_store_set_buggy_version (LpStore *self, const char *version)
+{
+  g_free (self->buggy_version);
+  self->buggy_version = g_strdup (version);
+}
+
+void
 lp_store_set_patch (LpStore *self, const char *version, const char *module, const char *sha256,
                     const char *file, GVariant *fixes)
 {
@@ -366,6 +377,7 @@ lp_store_save (LpStore *self, GError **error)
   key_file_set_optional (kf, "tier", self->tier);
   key_file_set_optional (kf, "supported", self->supported);
   g_key_file_set_int64 (kf, LP_STORE_GROUP, "last-check", self->last_check);
+  key_file_set_optional (kf, "buggy-version", self->buggy_version);
   key_file_set_optional (kf, "patch-version", self->patch_version);
   key_file_set_optional (kf, "patch-module", self->patch_module);
   key_file_set_optional (kf, "patch-sha256", self->patch_sha256);
@@ -388,6 +400,7 @@ lp_store_forget (LpStore *self, GError **error)
   g_clear_pointer (&self->client_id, g_free);
   g_clear_pointer (&self->tier, g_free);
   g_clear_pointer (&self->supported, g_free);
+  g_clear_pointer (&self->buggy_version, g_free);
   self->last_check = 0;
   return lp_store_save (self, error);
 }

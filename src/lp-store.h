@@ -39,6 +39,8 @@ const char *lp_store_get_client_id (LpStore *self); /* "" when unknown, as below
 const char *lp_store_get_tier (LpStore *self);
 const char *lp_store_get_supported (LpStore *self);
 gint64 lp_store_get_last_check (LpStore *self);
+/* The patch version the server called buggy at the last check; "" = none. */
+const char *lp_store_get_buggy_version (LpStore *self);
 const char *lp_store_get_patch_version (LpStore *self);
 const char *lp_store_get_patch_module (LpStore *self); /* livepatch name, e.g. lkp_Debian_..._57 */
 const char *lp_store_get_patch_sha256 (LpStore *self);
@@ -53,6 +55,7 @@ gboolean lp_store_set_machine_token (LpStore *self, const char *token, const cha
  * a full reference, taken. */
 void lp_store_set_registration (LpStore *self, const char *client_id, const char *tier);
 void lp_store_set_check (LpStore *self, gint64 last_check, const char *supported);
+void lp_store_set_buggy_version (LpStore *self, const char *version);
 void lp_store_set_patch (LpStore *self, const char *version, const char *module, const char *sha256,
                          const char *file, GVariant *fixes);
 void lp_store_clear_patch (LpStore *self);

@@ -91,6 +91,7 @@ test_round_trip (Fixture *fx, gconstpointer data)
   g_assert_true (lp_store_set_machine_token (store, "tok-1", "https://a.example", &error));
   lp_store_set_registration (store, "client-1", "stable");
   lp_store_set_check (store, 1700000000, "supported");
+  lp_store_set_buggy_version (store, "57.3");
   lp_store_set_patch (store, "57.3", "lkp_57", "ab", "ab.patch", make_fixes ());
   g_assert_true (lp_store_save (store, &error));
 
@@ -102,6 +103,7 @@ test_round_trip (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (lp_store_get_tier (again), ==, "stable");
   g_assert_cmpstr (lp_store_get_supported (again), ==, "supported");
   g_assert_cmpint (lp_store_get_last_check (again), ==, 1700000000);
+  g_assert_cmpstr (lp_store_get_buggy_version (again), ==, "57.3");
   g_assert_cmpstr (lp_store_get_patch_version (again), ==, "57.3");
   g_assert_cmpstr (lp_store_get_patch_module (again), ==, "lkp_57");
   g_assert_cmpstr (lp_store_get_patch_file (again), ==, "ab.patch");
@@ -209,6 +211,7 @@ test_forget_keeps_patch (Fixture *fx, gconstpointer data)
 
   g_assert_true (lp_store_set_machine_token (store, "tok", "https://a.example", &error));
   lp_store_set_registration (store, "client-1", "stable");
+  lp_store_set_buggy_version (store, "57.3");
   lp_store_set_patch (store, "57.3", "lkp_57", "ab", "ab.patch", NULL);
   g_assert_true (lp_store_forget (store, &error));
   g_assert_false (g_file_test (token, G_FILE_TEST_EXISTS));
@@ -216,6 +219,8 @@ test_forget_keeps_patch (Fixture *fx, gconstpointer data)
   g_assert_null (lp_store_get_machine_token (again));
   g_assert_cmpstr (lp_store_get_origin (again), ==, "");
   g_assert_cmpstr (lp_store_get_client_id (again), ==, "");
+  /* The server's verdict is a check result: forgotten with the enrolment. */
+  g_assert_cmpstr (lp_store_get_buggy_version (again), ==, "");
   g_assert_cmpstr (lp_store_get_patch_version (again), ==, "57.3");
 }
 

@@ -87,10 +87,15 @@ def test_properties_have_real_values(daemon):
     assert props["LastCheck"] == 0
     assert props["NextCheck"] == 0
     assert props["Fixes"] == []
-    # before any check: the documented initial states, never ""
+    # not enabled: the documented initial states; no check state without
+    # enrolment (the reference client shows none either)
     assert props["Supported"] == "unknown"
-    assert props["CheckState"] == "needs-check"
+    assert props["CheckState"] == ""
     assert props["PatchState"] == "unapplied"
+    assert props["LastError"] == "" and props["LastErrorCode"] == ""
+    assert props["Progress"] == 0
+    assert props["ApiVersion"] == 1
+    assert props["Config"] == daemon.get_config()
 
 
 def test_state_directory_created_private(daemon):

@@ -54,7 +54,9 @@ def test_pot_target_extracts_daemon_and_client_messages(tmp_path):
     pot = (src / 'po' / 'livepatch.pot').read_text(encoding='utf-8')
     for msgid in ('not authorized to %s: %s%s%s', 'polkit is not available',
                   'reloading configuration', 'Enable Livepatch on this machine',
-                  'give exactly one FILE'):
+                  'give exactly one FILE',
+                  'the download was cancelled; nothing was applied',
+                  'this machine is not enabled; enable Livepatch with a token first'):
         assert f'msgid "{msgid}"' in pot, msgid
     assert '#: src/cli/lp-cli-main.c' in pot
 
@@ -65,3 +67,4 @@ def test_french_catalogue_translates_the_daemon_refusal():
     assert 'msgstr "non autorisé à %s : %s%s%s"' in catalog
     assert 'msgstr "polkit n’est pas disponible"' in catalog
     assert 'msgstr "donner exactement un FILE"' in catalog  # livepatch-verify
+    assert 'msgstr "la vérification a été annulée"' in catalog

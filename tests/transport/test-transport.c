@@ -1717,6 +1717,28 @@ test_bad_replacement_member (Fixture *f, gconstpointer data)
 }
 
 static void
+test_bad_buggy_version_member (Fixture *f, gconstpointer data)
+{
+  assert_check_fails (f, "[{\"mode\": \"bad-type\", \"member\": \"buggy-version\"}]",
+                      LP_ERROR_SERVER, "check: member \"buggy-version\" is not a string");
+}
+
+/* The server's verdict on a patch version reaches the engine as sent. */
+static void
+test_buggy_version_parsed (Fixture *f, gconstpointer data)
+{
+  g_autoptr (LpRegistration) reg = register_ok (f);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LpCheckReply) reply = NULL;
+
+  server_misbehave (f->server, "[{\"mode\": \"bad-type\", \"member\": \"buggy-version\", "
+                               "\"value\": \"57.3\"}]");
+  reply = do_check (f, reg, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (reply->buggy_version, ==, "57.3");
+}
+
+static void
 test_bad_size_member (Fixture *f, gconstpointer data)
 {
   assert_check_fails (f,
@@ -1784,6 +1806,7 @@ test_nothing_to_apply (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpstr (reply->supported, ==, "kernel-end-of-life");
   g_assert_null (reply->patch);
+  g_assert_cmpstr (reply->buggy_version, ==, "");
 }
 
 /* cutoff-date and patch-delay reach the server, which holds back a patch
@@ -1955,6 +1978,8 @@ main (int argc, char **argv)
   ADD ("/transport/server/ill-typed-member-named", test_bad_type_member);
   ADD ("/transport/server/ill-typed-size-named", test_bad_size_member);
   ADD ("/transport/server/ill-typed-replacement-named", test_bad_replacement_member);
+  ADD ("/transport/server/ill-typed-buggy-version-named", test_bad_buggy_version_member);
+  ADD ("/transport/server/buggy-version-parsed", test_buggy_version_parsed);
   ADD ("/transport/server/check-unknown-token", test_check_unknown_token);
   ADD ("/transport/server/register-unknown-token", test_register_unknown_token);
   ADD ("/transport/server/register-missing-member-named", test_register_missing_member);
