@@ -132,6 +132,7 @@ G_DEFINE_TYPE (LpEngine, lp_engine, G_TYPE_OBJECT)
 typedef enum
 {
   LP_CYCLE_CHECKING,
+  LP_CYCLE_FETCHING_CVE, /* the check succeeded; CVE data on its way */
   LP_CYCLE_DOWNLOADING,
   LP_CYCLE_APPLYING, /* verifying and loading: Cancel lets it finish */
 } LpCyclePhase;
@@ -621,10 +622,12 @@ engine_finish_cancelled (LpEngine *self, LpCycle *cycle)
 {
   g_autoptr (GError) error = NULL;
 
-  g_message ("%s cancelled", cycle->phase == LP_CYCLE_CHECKING ? "check" : "download");
-  if (cycle->phase == LP_CYCLE_CHECKING)
+  g_message ("%s cancelled", cycle->phase == LP_CYCLE_DOWNLOADING ? "download" : "check");
+  if (cycle->phase != LP_CYCLE_DOWNLOADING)
     {
-      engine_set_check_state (self, cycle->check_state_before);
+      /* A check that completed (only its CVE data was pending) stays recorded. */
+      if (cycle->phase == LP_CYCLE_CHECKING)
+        engine_set_check_state (self, cycle->check_state_before);
       error = g_error_new_literal (LP_ERROR, LP_ERROR_CANCELLED, _ ("the check was cancelled"));
     }
   else
@@ -1136,6 +1139,11 @@ cve_data_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   self->pending--;
   if (!lp_cycle_is_current (cycle))
     return;
+  if (cycle->cancel_requested)
+    {
+      engine_finish_cancelled (self, cycle);
+      return;
+    }
   before = g_strdup (lp_cve_data_get_digest (self->cve_data));
   /* The data only informs the administrator: a failure is logged, keeps the
    * stored copy and never holds a patch back. */
@@ -1204,6 +1212,7 @@ check_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (self->mode == LP_MODE_NO_APPLY && reply->patch != NULL)
     g_info ("no-apply mode: patch %s will be downloaded and verified only", reply->patch->version);
   cycle->checked_offer = g_steal_pointer (&reply->patch);
+  cycle->phase = LP_CYCLE_FETCHING_CVE;
   engine_fetch_cve_data (self, cycle);
 }
 

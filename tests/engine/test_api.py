@@ -181,9 +181,9 @@ def test_reply_after_properties_disable_during_download(enabled, panel):
 
 def test_reply_after_properties_set_config(enabled, panel):
     lp = enabled
-    reply = panel.call("SetConfig", ({"check-interval": "30"},), "(a{ss})")
+    reply = panel.call("SetConfig", ({"check-interval": "90"},), "(a{ss})")
     assert reply.error is None
-    assert reply.at_reply["Config"]["check-interval"] == "30"
+    assert reply.at_reply["Config"]["check-interval"] == "90"
     assert reply.at_reply["NextCheck"] > 0
     assert_final_at_reply(reply, lp)
 
@@ -402,6 +402,21 @@ def test_cancel_stops_check(enabled, panel, before):
     refresh.wait()
     assert refresh.error_name == "Cancelled"
     assert refresh.error.message.endswith("the check was cancelled")
+
+
+def test_cancel_after_the_check_keeps_it(enabled, panel):
+    """Cancelled while the CVE data is fetched: the check itself stands, the
+    offered patch is not downloaded."""
+    lp = enabled
+    lp.server.publish([("57.3", lp.kit.make("57.3"))])
+    lp.server.misbehave(mode="slow", on="cve", delay=600, times=1)
+    refresh = panel.start("Refresh")
+    spin_until(lambda: lp.server.requests("/cve-fixes"), "CVE data requested")
+    cancel = panel.call("Cancel")
+    assert_final_at_reply(cancel, lp, CheckState="checked", PatchState="unapplied", Progress=0)
+    assert refresh.wait().error_name == "Cancelled"
+    assert lp.server.requests("/v1/patches/") == [] and lp.patch_files() == []
+    assert lp.prop("LastCheck") > 0
 
 
 def test_cancel_lets_apply_finish(enabled, panel):
