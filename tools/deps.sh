@@ -6,13 +6,14 @@ LP_BUILD_PACKAGES=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libglib2.0-bin libsoup-3.0-dev glib-networking
   libgnutls28-dev libarchive-dev libjson-glib-dev libpolkit-gobject-1-dev
-  bash-completion systemd
+  bash-completion systemd libgtk-4-dev libadwaita-1-dev
 )
 LP_TEST_PACKAGES=(
   dbus-daemon dbus python3 python3-gi gir1.2-glib-2.0 python3-dbusmock python3-pytest
   polkitd pkexec gnutls-bin openssl tinyproxy stunnel4 dante-server linux-kbuild-6.1
   zstd xz-utils bzip2 libarchive-tools util-linux systemd groff-base curl clang-format
   clang libclang-rt-14-dev valgrind gcc-12 libasan8 libubsan1 mount python3-yaml
+  xvfb xauth at-spi2-core python3-pyatspi gir1.2-atspi-2.0 imagemagick
 )
 # tools/build-deb: the packaging tools (the build dependencies themselves
 # come from debian/control).
