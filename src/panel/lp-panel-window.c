@@ -387,7 +387,7 @@ lp_panel_window_update (LpPanelWindow *self)
 /* --- Enable --- */
 
 static void
-on_enable_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+enable_reply_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   gboolean cancelled;
   char *error = finish_call (source, result, &cancelled);
@@ -403,7 +403,7 @@ on_enable_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-on_enable_clicked (LpPanelWindow *self)
+enable_clicked_cb (LpPanelWindow *self)
 {
   g_autofree char *token =
       g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->token_entry))));
@@ -418,14 +418,14 @@ on_enable_clicked (LpPanelWindow *self)
     }
   self->enabling = TRUE;
   replace_string (&self->enable_error, NULL);
-  call_service (self, "Enable", g_variant_new ("(s)", token), on_enable_reply, self);
+  call_service (self, "Enable", g_variant_new ("(s)", token), enable_reply_cb, self);
   lp_panel_window_update (self);
 }
 
 /* --- Refresh and Cancel --- */
 
 static void
-on_refresh_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+refresh_reply_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   gboolean cancelled;
   char *error = finish_call (source, result, &cancelled);
@@ -441,18 +441,18 @@ on_refresh_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-on_refresh_clicked (LpPanelWindow *self)
+refresh_clicked_cb (LpPanelWindow *self)
 {
   if (self->refreshing || self->proxy == NULL)
     return;
   self->refreshing = TRUE;
   replace_string (&self->refresh_outcome, NULL);
-  call_service (self, "Refresh", NULL, on_refresh_reply, self);
+  call_service (self, "Refresh", NULL, refresh_reply_cb, self);
   lp_panel_window_update (self);
 }
 
 static void
-on_cancel_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+cancel_reply_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   gboolean cancelled;
   g_autofree char *error = finish_call (source, result, &cancelled);
@@ -467,19 +467,19 @@ on_cancel_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-on_cancel_clicked (LpPanelWindow *self)
+cancel_clicked_cb (LpPanelWindow *self)
 {
   if (self->cancelling || self->proxy == NULL)
     return;
   self->cancelling = TRUE;
-  call_service (self, "Cancel", NULL, on_cancel_reply, self);
+  call_service (self, "Cancel", NULL, cancel_reply_cb, self);
   lp_panel_window_update (self);
 }
 
 /* --- Disable, after a confirmation --- */
 
 static void
-on_disable_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+disable_reply_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   gboolean cancelled;
   g_autofree char *error = finish_call (source, result, &cancelled);
@@ -494,17 +494,17 @@ on_disable_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-on_disable_response (AdwMessageDialog *dialog, const char *response, LpPanelWindow *self)
+disable_response_cb (AdwMessageDialog *dialog, const char *response, LpPanelWindow *self)
 {
   if (!g_str_equal (response, "disable") || self->disabling || self->proxy == NULL)
     return;
   self->disabling = TRUE;
-  call_service (self, "Disable", NULL, on_disable_reply, self);
+  call_service (self, "Disable", NULL, disable_reply_cb, self);
   lp_panel_window_update (self);
 }
 
 static void
-on_disable_clicked (LpPanelWindow *self)
+disable_clicked_cb (LpPanelWindow *self)
 {
   GtkWidget *dialog = adw_message_dialog_new (
       GTK_WINDOW (self), _ ("Turn off Livepatch?"),
@@ -517,14 +517,14 @@ on_disable_clicked (LpPanelWindow *self)
                                               ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_disable_response), self, 0);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (disable_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* --- Settings --- */
 
 static void
-on_set_config_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+set_config_reply_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   gboolean cancelled;
   char *error = finish_call (source, result, &cancelled);
@@ -540,7 +540,7 @@ on_set_config_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* One SetConfig with every changed row: the service applies them all or none. */
 static void
-on_save_clicked (LpPanelWindow *self)
+save_clicked_cb (LpPanelWindow *self)
 {
   GVariant *changes;
 
@@ -550,14 +550,14 @@ on_save_clicked (LpPanelWindow *self)
   if (changes == NULL)
     return;
   self->configuring = TRUE;
-  call_service (self, "SetConfig", g_variant_new_tuple (&changes, 1), on_set_config_reply, self);
+  call_service (self, "SetConfig", g_variant_new_tuple (&changes, 1), set_config_reply_cb, self);
   lp_panel_window_update (self);
 }
 
 /* --- the service --- */
 
 static void
-on_proxy_ready (GObject *source, GAsyncResult *result, gpointer user_data)
+proxy_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
   LpDBusLivepatch *proxy = lp_dbus_livepatch_proxy_new_for_bus_finish (result, &error);
@@ -653,12 +653,12 @@ connect_signals (LpPanelWindow *self)
                           self->no_proxy_row, self->remote_server_row };
   G_STATIC_ASSERT (G_N_ELEMENTS (rows) == G_N_ELEMENTS (setting_keys));
 
-  g_signal_connect_swapped (self->enable_button, "clicked", G_CALLBACK (on_enable_clicked), self);
-  g_signal_connect_swapped (self->token_entry, "activate", G_CALLBACK (on_enable_clicked), self);
-  g_signal_connect_swapped (self->refresh_button, "clicked", G_CALLBACK (on_refresh_clicked), self);
-  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (on_cancel_clicked), self);
-  g_signal_connect_swapped (self->save_button, "clicked", G_CALLBACK (on_save_clicked), self);
-  g_signal_connect_swapped (self->disable_button, "clicked", G_CALLBACK (on_disable_clicked), self);
+  g_signal_connect_swapped (self->enable_button, "clicked", G_CALLBACK (enable_clicked_cb), self);
+  g_signal_connect_swapped (self->token_entry, "activate", G_CALLBACK (enable_clicked_cb), self);
+  g_signal_connect_swapped (self->refresh_button, "clicked", G_CALLBACK (refresh_clicked_cb), self);
+  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (cancel_clicked_cb), self);
+  g_signal_connect_swapped (self->save_button, "clicked", G_CALLBACK (save_clicked_cb), self);
+  g_signal_connect_swapped (self->disable_button, "clicked", G_CALLBACK (disable_clicked_cb), self);
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       self->setting_rows[i] = rows[i];
@@ -675,7 +675,7 @@ lp_panel_window_init (LpPanelWindow *self)
   connect_signals (self);
   lp_dbus_livepatch_proxy_new_for_bus (G_BUS_TYPE_SYSTEM, G_DBUS_PROXY_FLAGS_NONE,
                                        LP_PANEL_BUS_NAME, LP_PANEL_OBJECT_PATH, self->cancellable,
-                                       on_proxy_ready, self);
+                                       proxy_ready_cb, self);
   lp_panel_window_update (self);
 }
 
