@@ -126,3 +126,17 @@ def test_settings_refused_inline_then_saved_and_disable_confirmed(lp, panel):
     panel.wait(lambda: panel.has_label("Livepatch is off"), "the not-enabled page")
     assert lp.prop("Enabled") is False
     panel.screenshot("08-disabled")
+
+
+def test_follows_the_service_going_and_coming_back(lp, panel):
+    """The bus name's owner is followed too: no polling, no stale page."""
+    panel.wait(lambda: panel.has_label("Livepatch is off"), "the not-enabled page")
+    assert lp.daemon.stop() == 0
+    panel.wait(lambda: panel.has_label("The Livepatch service is not running"),
+               "the service-gone page")
+    assert not panel.has_label("Livepatch is off")
+    panel.screenshot("09-service-gone")
+    lp.daemon.start()
+    panel.wait(lambda: panel.has_label("Livepatch is off"), "the not-enabled page again")
+    lp.enable()
+    panel.wait(lambda: panel.row("Coverage") is not None, "the enabled page")
