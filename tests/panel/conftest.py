@@ -137,6 +137,9 @@ class Panel:
                                          env=desktop.env(DBUS_SYSTEM_BUS_ADDRESS=system_bus.address))
         self.app = None
         self.wait(self._find_app, "the panel on the accessibility bus")
+        # The pointer starts mid-screen: park it in a corner, where it shows
+        # no tooltip in the screenshots.
+        self.pyatspi.Registry.generateMouseEvent(0, 0, "abs")
 
     def _find_app(self):
         root = self.pyatspi.Registry.getDesktop(0)
