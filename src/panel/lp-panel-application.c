@@ -2,6 +2,7 @@
  *
  * One window per application: activating again presents it.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-panel"

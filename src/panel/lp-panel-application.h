@@ -1,5 +1,6 @@
 /* lp-panel-application.h: the panel's application object
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,5 +1,6 @@
 /* lp-panel-main.c: livepatch-panel, the reference settings page of livepatchd
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-panel"

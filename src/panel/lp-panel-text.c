@@ -6,6 +6,7 @@
  * panel pick its own translated sentence. Values this panel does not know
  * (the API may add some) are shown as "unknown", or as the service's text.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-panel"

@@ -1,6 +1,7 @@
 /* lp-panel-text.h: the panel's own, translated words for the service's
  * enumerated values and error names
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

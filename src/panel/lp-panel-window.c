@@ -12,6 +12,7 @@
  * polkit agent can ask for a password, and no reply timeout: the user may
  * take their time, and a Refresh lasts as long as its download.
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "lp-panel"

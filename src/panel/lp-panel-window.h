@@ -1,5 +1,6 @@
 /* lp-panel-window.h: the panel's one window, a settings page for livepatchd
  *
+ * Copyright 2026 The livepatch authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures of the panel suite: livepatch-panel on a virtual X display, read
 and driven through the accessibility tree, against livepatchd on the engine

@@ -1,3 +1,4 @@
+# Copyright 2026 The livepatch authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """livepatch-panel against livepatchd: every state a user meets, read and
 driven through the accessibility tree (fixtures in conftest.py). Each state
