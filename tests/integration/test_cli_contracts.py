@@ -329,8 +329,9 @@ def test_status_apply_failed(daemon, polkitd, patch_server, trusted_key, tmp_pat
 # ---- status --show-secrets: the machine token, only through polkit ----
 
 def machine_token(daemon):
+    # the file holds the token, then the origin that issued it
     with open(os.path.join(daemon.state_dir, "machine-token")) as f:
-        return f.read().strip()
+        return f.readline().strip()
 
 
 def test_show_secrets_refused_without_the_action(daemon, polkitd, patch_server):
