@@ -51,12 +51,10 @@ typedef struct
 static gboolean G_GNUC_PRINTF (2, 3) elf_fail (GError **error, const char *format, ...)
 {
   va_list args;
-  g_autofree char *message = NULL;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  lp_error_failv (error, LP_ERROR_INVALID_ARCHIVE, "module ELF: ", format, args);
   va_end (args);
-  g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARCHIVE, "module ELF: %s", message);
   return FALSE;
 }
 

@@ -69,14 +69,21 @@ lp_error_from_nick (const char *nick, LpError *out_code)
 }
 
 gboolean
+lp_error_failv (GError **error, LpError code, const char *prefix, const char *format, va_list args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
+  g_set_error (error, LP_ERROR, code, "%s%s", prefix != NULL ? prefix : "", message);
+  return FALSE;
+}
+
+gboolean
 lp_error_fail (GError **error, LpError code, const char *format, ...)
 {
   va_list args;
-  g_autofree char *message = NULL;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  lp_error_failv (error, code, NULL, format, args);
   va_end (args);
-  g_set_error_literal (error, LP_ERROR, code, message);
   return FALSE;
 }

@@ -43,5 +43,9 @@ gboolean lp_error_from_nick (const char *nick, LpError *out_code);
 /* Sets @error to @code with a printf-style message and returns FALSE, so a
  * check can end in `return lp_error_fail (error, ...)`. */
 gboolean lp_error_fail (GError **error, LpError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+/* The same with a va_list and a fixed @prefix ("patch archive: ", or NULL),
+ * for each file's own fail helper. */
+gboolean lp_error_failv (GError **error, LpError code, const char *prefix, const char *format,
+                         va_list args) G_GNUC_PRINTF (4, 0);
 
 G_END_DECLS

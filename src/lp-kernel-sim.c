@@ -120,12 +120,10 @@ lp_kernel_sim_new (const char *root, GError **error)
 static gboolean G_GNUC_PRINTF (2, 3) sim_fail (GError **error, const char *format, ...)
 {
   va_list args;
-  g_autofree char *message = NULL;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  lp_error_failv (error, LP_ERROR_LOAD_FAILED, NULL, format, args);
   va_end (args);
-  g_set_error_literal (error, LP_ERROR, LP_ERROR_LOAD_FAILED, message);
   return FALSE;
 }
 

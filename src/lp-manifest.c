@@ -87,12 +87,10 @@ static gboolean
 lp_manifest_fail (GError **error, const char *format, ...)
 {
   va_list args;
-  g_autofree char *message = NULL;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  lp_error_failv (error, LP_ERROR_INVALID_METADATA, "patch.json: ", format, args);
   va_end (args);
-  g_set_error (error, LP_ERROR, LP_ERROR_INVALID_METADATA, "patch.json: %s", message);
   return FALSE;
 }
 

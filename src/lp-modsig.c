@@ -67,12 +67,10 @@ static gboolean
 lp_modsig_fail (GError **error, const char *format, ...)
 {
   va_list args;
-  g_autofree char *message = NULL;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  lp_error_failv (error, LP_ERROR_INVALID_SIGNATURE, "module signature: ", format, args);
   va_end (args);
-  g_set_error (error, LP_ERROR, LP_ERROR_INVALID_SIGNATURE, "module signature: %s", message);
   return FALSE;
 }
 
