@@ -68,6 +68,9 @@ class Layout:
             'bash-completion', 'completionsdir', ['--define-variable=datadir=' + self.datadir])
         self.dbus_datadir = opts['dbus_datadir'] or self.datadir
         self.docdir = os.path.join(self.datadir, 'doc', 'livepatch')
+        # systemd.pc's sysusersdir, moved under this prefix
+        self.sysusersdir = pkg_config_variable('systemd', 'sysusersdir', ['--define-variable=prefix=' + prefix])
+        self.fetch_user = opts['fetch_user']
 
     def path(self, installed):
         """The file in the destdir for an installed absolute path."""
@@ -121,7 +124,10 @@ def test_unit_has_the_hardening_of_style_md(layout):
         'RestrictAddressFamilies': 'AF_UNIX AF_INET AF_INET6 AF_NETLINK',
         'RestrictNamespaces': 'yes', 'RestrictRealtime': 'yes', 'RestrictSUIDSGID': 'yes',
         'LockPersonality': 'yes', 'MemoryDenyWriteExecute': 'yes', 'NoNewPrivileges': 'yes',
-        'SystemCallArchitectures': 'native', 'CapabilityBoundingSet': 'CAP_SYS_MODULE',
+        'SystemCallArchitectures': 'native',
+        # CAP_SETUID/CAP_SETGID: the child that becomes livepatch-fetch drops to
+        # its unprivileged user before exec (docs/SECURITY.md)
+        'CapabilityBoundingSet': 'CAP_SYS_MODULE CAP_SETUID CAP_SETGID',
     }
     for key, value in expected.items():
         assert settings.get(key) == value, key
@@ -133,6 +139,27 @@ def test_unit_lands_where_systemd_pc_says(layout):
     the units it finds there (a unit under /usr/lib would never be started)."""
     assert os.path.exists(layout.path(os.path.join(layout.unitdir, 'livepatchd.service')))
     assert layout.unitdir == pkg_config_variable('systemd', 'systemdsystemunitdir')
+
+
+def test_sysusers_file_makes_the_helper_user_without_home_or_shell(layout):
+    """livepatch-fetch runs as this user; systemd-sysusers (the package's
+    postinst) creates it from the installed file."""
+    text = layout.read(os.path.join(layout.sysusersdir, 'livepatch.conf'))
+    lines = [l for l in text.splitlines() if l.strip() and not l.startswith('#')]
+    assert lines == [f'u {layout.fetch_user} - "Livepatch download helper" /nonexistent /usr/sbin/nologin']
+    if shutil.which('systemd-sysusers') is None:
+        return
+    result = subprocess.run(['systemd-sysusers', '--dry-run', '--root=' + layout.destdir,
+                             layout.path(os.path.join(layout.sysusersdir, 'livepatch.conf'))],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"user '{layout.fetch_user}' (Livepatch download helper)" in result.stdout + result.stderr
+
+
+def test_unit_says_why_it_keeps_cap_setuid_and_cap_setgid(layout):
+    comment = [l for l in unit_text(layout).splitlines() if l.startswith('#') and 'CAP_SETUID' in l]
+    assert comment, 'the unit must explain why CAP_SETUID and CAP_SETGID are in the bounding set'
+    assert any(f'user {layout.fetch_user} ' in l for l in unit_text(layout).splitlines() if l.startswith('#'))
 
 
 def test_unit_does_not_hold_boot_for_the_network(layout):
