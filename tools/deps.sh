@@ -38,6 +38,17 @@ lp_install_missing() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Creates the system user livepatch-fetch runs as (meson option fetch_user)
+# from the sysusers.d file of build directory $1, as the package's postinst
+# does: livepatchd started as root (root test suites, the vm guests, the
+# demo) runs its download helper as that user. systemd-sysusers leaves an
+# existing user alone, so running it again changes nothing. Not root: nothing
+# to do, livepatchd then runs the helper as its own user.
+lp_ensure_fetch_user() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  systemd-sysusers "$(cd "$1" && pwd)/data/livepatch.conf"
+}
+
 # The system python has python3-gi and python3-dbusmock; a pyenv or venv
 # python earlier in PATH has neither.
 export PATH="/usr/sbin:/usr/bin:/sbin:/bin:${PATH}"
