@@ -10,6 +10,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@ typedef struct
   GPtrArray *names;   /* members seen, in order */
   GHashTable *seen;   /* duplicate detection */
   GPtrArray *created; /* files this call created in dirfd */
+  GHashTable *memfds; /* name -> fd + 1, when extracting to memory (dirfd -1) */
   guint64 total;      /* unpacked bytes so far */
 } LpExtract;
 
@@ -200,6 +202,19 @@ lp_archive_copy_data (LpExtract *x, int fd, const char *name, guint64 header_siz
   return TRUE;
 }
 
+/* A memfd that can be sealed, so the module can be handed on unchangeable. */
+static gboolean
+lp_archive_extract_to_memfd (LpExtract *x, struct archive_entry *entry, const char *name,
+                             GError **error)
+{
+  int fd = memfd_create (name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+  if (fd < 0)
+    return lp_archive_fail (error, "cannot create \"%s\" in memory: %s", name, g_strerror (errno));
+  g_hash_table_insert (x->memfds, g_strdup (name), GINT_TO_POINTER (fd + 1));
+  return lp_archive_copy_data (x, fd, name, archive_entry_size (entry), error);
+}
+
 static gboolean
 lp_archive_extract_entry (LpExtract *x, struct archive_entry *entry, GError **error)
 {
@@ -211,6 +226,8 @@ lp_archive_extract_entry (LpExtract *x, struct archive_entry *entry, GError **er
     return FALSE;
   g_hash_table_add (x->seen, g_strdup (name));
   g_ptr_array_add (x->names, g_strdup (name));
+  if (x->memfds != NULL)
+    return lp_archive_extract_to_memfd (x, entry, name, error);
   fd = openat (x->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
                0600);
   if (fd < 0)
@@ -274,31 +291,63 @@ lp_archive_undo (LpExtract *x)
     unlinkat (x->dirfd, g_ptr_array_index (x->created, i), 0);
 }
 
+static void
+lp_archive_close_memfd (gpointer fd_plus_one)
+{
+  close (GPOINTER_TO_INT (fd_plus_one) - 1);
+}
+
+static gboolean
+lp_archive_run (LpExtract *x, int archive_fd, const LpArchiveLimits *limits, GError **error)
+{
+  g_autoptr (LpArchiveReader) ar = NULL;
+
+  x->limits = limits != NULL ? limits : lp_archive_limits_default ();
+  if (!lp_archive_check_file (archive_fd, x->limits, error))
+    return FALSE;
+  ar = lp_archive_reader_new ();
+  x->ar = ar;
+  if (archive_read_open_fd (ar, archive_fd, LP_ARCHIVE_BLOCK) != ARCHIVE_OK)
+    return lp_archive_fail (error, "%s",
+                            archive_error_string (ar) ? archive_error_string (ar) : "cannot open");
+  if (!lp_archive_extract_all (x, error))
+    {
+      lp_archive_undo (x);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 lp_archive_extract (int archive_fd, int dest_dirfd, const LpArchiveLimits *limits,
                     GPtrArray **out_names, GError **error)
 {
-  g_autoptr (LpArchiveReader) ar = NULL;
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GPtrArray) created = g_ptr_array_new_with_free_func (g_free);
-  LpExtract x = { NULL, dest_dirfd, limits, names, seen, created, 0 };
+  LpExtract x = { NULL, dest_dirfd, limits, names, seen, created, NULL, 0 };
 
-  if (limits == NULL)
-    x.limits = lp_archive_limits_default ();
-  if (!lp_archive_check_file (archive_fd, x.limits, error))
+  if (!lp_archive_run (&x, archive_fd, limits, error))
     return FALSE;
-  ar = lp_archive_reader_new ();
-  x.ar = ar;
-  if (archive_read_open_fd (ar, archive_fd, LP_ARCHIVE_BLOCK) != ARCHIVE_OK)
-    return lp_archive_fail (error, "%s",
-                            archive_error_string (ar) ? archive_error_string (ar) : "cannot open");
-  if (!lp_archive_extract_all (&x, error))
-    {
-      lp_archive_undo (&x);
-      return FALSE;
-    }
   if (out_names != NULL)
     *out_names = g_steal_pointer (&names);
   return TRUE;
+}
+
+GHashTable *
+lp_archive_extract_to_memory (int archive_fd, const LpArchiveLimits *limits, GPtrArray **out_names,
+                              GError **error)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray) created = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) memfds =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, lp_archive_close_memfd);
+  LpExtract x = { NULL, -1, limits, names, seen, created, memfds, 0 };
+
+  if (!lp_archive_run (&x, archive_fd, limits, error))
+    return NULL;
+  if (out_names != NULL)
+    *out_names = g_steal_pointer (&names);
+  return g_steal_pointer (&memfds);
 }

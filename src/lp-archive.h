@@ -39,4 +39,12 @@ const LpArchiveLimits *lp_archive_limits_default (void);
 gboolean lp_archive_extract (int archive_fd, int dest_dirfd, const LpArchiveLimits *limits,
                              GPtrArray **out_names, GError **error);
 
+/* The same rules, each member written to its own memfd (MFD_ALLOW_SEALING)
+ * instead of a directory: livepatch-fetch has none to write to. Returns
+ * name -> GINT_TO_POINTER (fd + 1); the table closes the fds it still
+ * holds when destroyed (g_hash_table_steal() one to keep it). On failure
+ * NULL, and nothing is left open. */
+GHashTable *lp_archive_extract_to_memory (int archive_fd, const LpArchiveLimits *limits,
+                                          GPtrArray **out_names, GError **error);
+
 G_END_DECLS

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "lp-client.h"
-#include "lp-coverage.h"
+#include "lp-coverage-json.h"
 #include "lp-error.h"
 #include "lp-json.h"
 #include "lp-origin.h"
@@ -154,65 +154,6 @@ lp_request_free (LpRequest *req)
   g_free (req->dest_path);
   g_free (req->tmp_path);
   g_free (req);
-}
-
-/* ---- value types ------------------------------------------------------ */
-
-void
-lp_registration_free (LpRegistration *reg)
-{
-  if (reg == NULL)
-    return;
-  g_free (reg->machine_token);
-  g_free (reg->client_id);
-  g_free (reg->tier);
-  g_free (reg);
-}
-
-LpPatchOffer *
-lp_patch_offer_copy (const LpPatchOffer *offer)
-{
-  LpPatchOffer *copy = g_new0 (LpPatchOffer, 1);
-
-  copy->version = g_strdup (offer->version);
-  copy->url = g_strdup (offer->url);
-  copy->sha256 = g_strdup (offer->sha256);
-  copy->size = offer->size;
-  copy->replacement = offer->replacement;
-  return copy;
-}
-
-void
-lp_patch_offer_free (LpPatchOffer *offer)
-{
-  if (offer == NULL)
-    return;
-  g_free (offer->version);
-  g_free (offer->url);
-  g_free (offer->sha256);
-  g_free (offer);
-}
-
-void
-lp_check_reply_free (LpCheckReply *reply)
-{
-  if (reply == NULL)
-    return;
-  g_free (reply->supported);
-  g_free (reply->buggy_version);
-  lp_patch_offer_free (reply->patch);
-  lp_coverage_free (reply->coverage);
-  g_free (reply);
-}
-
-void
-lp_cve_reply_free (LpCveReply *reply)
-{
-  if (reply == NULL)
-    return;
-  g_clear_pointer (&reply->body, g_bytes_unref);
-  g_free (reply->etag);
-  g_free (reply);
 }
 
 /* ---- session ---------------------------------------------------------- */
@@ -1649,6 +1590,12 @@ download_complete (GTask *task_ref)
                                         req->offer->version, hex, req->offer->sha256));
       return;
     }
+  if (req->dest_path == NULL) /* lp_client_download_to_fd_async(): the caller's file */
+    {
+      g_output_stream_close (req->out, NULL, NULL);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   /* fsync and rename may block: off the main loop, and the result goes
    * back through the original task. */
   commit = g_task_new (NULL, NULL, NULL, NULL);
@@ -1921,34 +1868,21 @@ download_prepare (LpClient *self, LpRequest *req, const LpPatchOffer *offer, GUr
       return FALSE;
     }
   req->host = g_strdup (g_uri_get_host (uri));
-  if (!download_uri_allowed (req, uri, error) || !download_open_tmp (req, error))
+  if (!download_uri_allowed (req, uri, error) ||
+      (req->out == NULL && !download_open_tmp (req, error)))
     return FALSE;
   *out_uri = g_steal_pointer (&uri);
   return TRUE;
 }
 
-void
-lp_client_download_async (LpClient *self, const char *machine_token, const LpPatchOffer *offer,
-                          const char *dest_path, LpProgressFunc progress, gpointer progress_data,
-                          GCancellable *cancellable, GAsyncReadyCallback callback,
-                          gpointer user_data)
+/* Both downloads: @req has its output (a temporary file, or the caller's fd). */
+static void
+download_start (LpClient *self, GTask *task_ref, LpRequest *req, const LpPatchOffer *offer)
 {
-  g_autoptr (GTask) task = NULL;
+  g_autoptr (GTask) task = task_ref;
   g_autoptr (GUri) uri = NULL;
-  LpRequest *req;
   GError *error = NULL;
 
-  g_return_if_fail (LP_IS_CLIENT (self));
-  g_return_if_fail (dest_path != NULL);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lp_client_download_async);
-  g_task_set_check_cancellable (task, FALSE);
-  req = lp_request_new (self, cancellable);
-  g_task_set_task_data (task, req, (GDestroyNotify) lp_request_free);
-  req->dest_path = g_strdup (dest_path);
-  req->machine_token = g_strdup (machine_token);
-  req->progress = progress;
-  req->progress_data = progress_data;
   if (!download_prepare (self, req, offer, &uri, &error))
     {
       g_task_return_error (task, error);
@@ -1957,6 +1891,58 @@ lp_client_download_async (LpClient *self, const char *machine_token, const LpPat
   req->offer = lp_patch_offer_copy (offer);
   req->sha = lp_sha256_new ();
   download_send (g_steal_pointer (&task), uri);
+}
+
+static GTask *
+download_task_new (LpClient *self, const char *machine_token, LpProgressFunc progress,
+                   gpointer progress_data, GCancellable *cancellable, GAsyncReadyCallback callback,
+                   gpointer user_data, LpRequest **out_req)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  LpRequest *req = lp_request_new (self, cancellable);
+
+  g_task_set_source_tag (task, lp_client_download_async);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, req, (GDestroyNotify) lp_request_free);
+  req->machine_token = g_strdup (machine_token);
+  req->progress = progress;
+  req->progress_data = progress_data;
+  *out_req = req;
+  return task;
+}
+
+void
+lp_client_download_async (LpClient *self, const char *machine_token, const LpPatchOffer *offer,
+                          const char *dest_path, LpProgressFunc progress, gpointer progress_data,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  LpRequest *req;
+  GTask *task;
+
+  g_return_if_fail (LP_IS_CLIENT (self));
+  g_return_if_fail (dest_path != NULL);
+  task = download_task_new (self, machine_token, progress, progress_data, cancellable, callback,
+                            user_data, &req);
+  req->dest_path = g_strdup (dest_path);
+  download_start (self, task, req, offer);
+}
+
+void
+lp_client_download_to_fd_async (LpClient *self, const char *machine_token,
+                                const LpPatchOffer *offer, int dest_fd, LpProgressFunc progress,
+                                gpointer progress_data, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  LpRequest *req;
+  GTask *task;
+
+  g_return_if_fail (LP_IS_CLIENT (self));
+  g_return_if_fail (dest_fd >= 0);
+  task = download_task_new (self, machine_token, progress, progress_data, cancellable, callback,
+                            user_data, &req);
+  req->out = g_unix_output_stream_new (dup (dest_fd), TRUE);
+  download_start (self, task, req, offer);
 }
 
 gboolean

@@ -657,6 +657,33 @@ lp_config_new (const char *path, GError **error)
   return g_steal_pointer (&self);
 }
 
+static gboolean validate_changes (GHashTable *changes, GError **error);
+
+/* No file behind it: livepatch-fetch gets the values from the daemon. */
+LpConfig *
+lp_config_new_from_values (GHashTable *values, GError **error)
+{
+  g_autoptr (LpConfig) self = g_object_new (LP_TYPE_CONFIG, NULL);
+
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (!validate_changes (values, error))
+    return NULL;
+  g_hash_table_iter_init (&iter, values);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    put_value (self->values, find_key (key), value);
+  refresh_caches (self);
+  return g_steal_pointer (&self);
+}
+
+GHashTable *
+lp_config_dup_values (LpConfig *self)
+{
+  g_return_val_if_fail (LP_IS_CONFIG (self), NULL);
+  return g_hash_table_ref (self->values);
+}
+
 /* Re-reads the file (SIGHUP); on failure the current values stay. */
 gboolean
 lp_config_reload (LpConfig *self, GError **error)

@@ -28,6 +28,12 @@ G_DECLARE_FINAL_TYPE (LpConfig, lp_config, LP, CONFIG, GObject)
 /* Loads @path if it exists (a missing file means all defaults). */
 LpConfig *lp_config_new (const char *path, GError **error);
 gboolean lp_config_reload (LpConfig *self, GError **error);
+/* A configuration in memory only (livepatch-fetch): @values (key -> text)
+ * validated as lp_config_set_many() does; it cannot be saved. */
+LpConfig *lp_config_new_from_values (GHashTable *values, GError **error);
+/* key -> value of every key not at its default, unmasked (transfer full:
+ * a reference; do not modify): what livepatch-fetch is given. */
+GHashTable *lp_config_dup_values (LpConfig *self);
 const char *lp_config_get_path (LpConfig *self);
 
 /* NULL-terminated list of every key, in display order. */

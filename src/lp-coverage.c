@@ -42,14 +42,10 @@ lp_coverage_free (LpCoverage *coverage)
   g_free (coverage);
 }
 
-#define LP_COVERAGE_FILE_TYPE "(ssa(sxs))"
-
 gboolean
 lp_coverage_save (const LpCoverage *coverage, const char *path, GError **error)
 {
-  g_autoptr (GVariant) value =
-      g_variant_ref_sink (g_variant_new ("(ss@a(sxs))", coverage->upgrade_required_date,
-                                         coverage->tier_description, coverage->held_back));
+  g_autoptr (GVariant) value = g_variant_ref_sink (lp_coverage_to_variant (coverage));
   g_autofree char *text = g_variant_print (value, FALSE);
 
   if (!lp_atomic_file_write (path, text, strlen (text), 0600, error))
@@ -60,38 +56,91 @@ lp_coverage_save (const LpCoverage *coverage, const char *path, GError **error)
   return TRUE;
 }
 
+/* Every text as lp-text would accept it from the server, so a stored or
+ * passed-on coverage is never trusted more than a fresh reply. */
+static gboolean
+coverage_text_ok (const char *text, LpTextKind kind, gsize max_len)
+{
+  g_autofree char *why = NULL;
+  g_autofree char *accepted = lp_text_accept (text, kind, max_len, &why);
+
+  return accepted != NULL && g_strcmp0 (accepted, text) == 0;
+}
+
+static gboolean
+coverage_held_back_ok (GVariant *held_back)
+{
+  GVariantIter iter;
+  const char *fix, *notice;
+  gint64 published;
+
+  if (g_variant_n_children (held_back) > LP_COVERAGE_MAX_HELD_BACK * LP_COVERAGE_MAX_FIXES)
+    return FALSE;
+  g_variant_iter_init (&iter, held_back);
+  while (g_variant_iter_next (&iter, "(&sx&s)", &fix, &published, &notice))
+    {
+      if (*fix == '\0' || published < 0 ||
+          !coverage_text_ok (fix, LP_TEXT_IDENTIFIER, LP_COVERAGE_MAX_NAME) ||
+          !coverage_text_ok (notice, LP_TEXT_IDENTIFIER, LP_COVERAGE_MAX_NAME))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+LpCoverage *
+lp_coverage_new_from_variant (GVariant *value, GError **error)
+{
+  g_autoptr (LpCoverage) coverage = g_new0 (LpCoverage, 1);
+
+  if (!g_variant_is_of_type (value, G_VARIANT_TYPE (LP_COVERAGE_VARIANT_TYPE)))
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "coverage is not of type %s",
+                   LP_COVERAGE_VARIANT_TYPE);
+      return NULL;
+    }
+  g_variant_get (value, "(ss@a(sxs))", &coverage->upgrade_required_date,
+                 &coverage->tier_description, &coverage->held_back);
+  if ((*coverage->upgrade_required_date != '\0' &&
+       !lp_coverage_date_is_valid (coverage->upgrade_required_date)) ||
+      !coverage_text_ok (coverage->tier_description, LP_TEXT_PROSE, LP_COVERAGE_MAX_TEXT) ||
+      !coverage_held_back_ok (coverage->held_back))
+    {
+      g_set_error_literal (error, LP_ERROR, LP_ERROR_INTERNAL,
+                           "coverage: a bad date, description or held-back patch");
+      return NULL;
+    }
+  return g_steal_pointer (&coverage);
+}
+
+GVariant *
+lp_coverage_to_variant (const LpCoverage *coverage)
+{
+  return g_variant_new ("(ss@a(sxs))", coverage->upgrade_required_date, coverage->tier_description,
+                        coverage->held_back);
+}
+
 LpCoverage *
 lp_coverage_load (const char *path)
 {
-  g_autoptr (LpCoverage) coverage = lp_coverage_new ();
   g_autoptr (GError) error = NULL;
   g_autoptr (GVariant) value = NULL;
   g_autofree char *text = NULL;
+  LpCoverage *coverage;
 
   if (!g_file_get_contents (path, &text, NULL, &error))
     {
       if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_warning ("cannot read the kernel coverage: %s", error->message);
-      return g_steal_pointer (&coverage);
-    }
-  value = g_variant_parse (G_VARIANT_TYPE (LP_COVERAGE_FILE_TYPE), text, NULL, NULL, &error);
-  if (value == NULL)
-    {
-      g_warning ("ignoring the stored kernel coverage %s: %s", path, error->message);
-      return g_steal_pointer (&coverage);
-    }
-  g_clear_pointer (&coverage->held_back, g_variant_unref);
-  g_clear_pointer (&coverage->upgrade_required_date, g_free);
-  g_clear_pointer (&coverage->tier_description, g_free);
-  g_variant_get (value, "(ss@a(sxs))", &coverage->upgrade_required_date,
-                 &coverage->tier_description, &coverage->held_back);
-  if (*coverage->upgrade_required_date != '\0' &&
-      !lp_coverage_date_is_valid (coverage->upgrade_required_date))
-    {
-      g_warning ("ignoring the stored kernel coverage %s: bad date", path);
       return lp_coverage_new ();
     }
-  return g_steal_pointer (&coverage);
+  value = g_variant_parse (G_VARIANT_TYPE (LP_COVERAGE_VARIANT_TYPE), text, NULL, NULL, &error);
+  coverage = value != NULL ? lp_coverage_new_from_variant (value, &error) : NULL;
+  if (coverage == NULL)
+    {
+      g_warning ("ignoring the stored kernel coverage %s: %s", path, error->message);
+      return lp_coverage_new ();
+    }
+  return coverage;
 }
 
 gboolean
@@ -106,139 +155,4 @@ lp_coverage_date_is_valid (const char *text)
   month = (guint) g_ascii_strtoull (text + 5, NULL, 10);
   day = (guint) g_ascii_strtoull (text + 8, NULL, 10);
   return g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year);
-}
-
-static gboolean
-fail (GError **error, const char *what, const char *member, const char *problem)
-{
-  g_set_error (error, LP_ERROR, LP_ERROR_SERVER, "%s: member \"%s\" %s", what, member, problem);
-  return FALSE;
-}
-
-/* An optional string member, checked as lp-text @kind of at most @max_len
- * bytes: absent or null leaves @out alone. */
-static gboolean
-get_text (JsonObject *obj, const char *member, const char *shown, LpTextKind kind, gsize max_len,
-          const char *what, char **out, GError **error)
-{
-  JsonNode *node = json_object_get_member (obj, member);
-  g_autofree char *why = NULL;
-  char *text;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return fail (error, what, shown, "is not a string");
-  text = lp_text_accept (json_node_get_string (node), kind, max_len, &why);
-  if (text == NULL)
-    return fail (error, what, shown, why);
-  g_free (*out);
-  *out = text;
-  return TRUE;
-}
-
-static gboolean
-get_published (JsonObject *entry, const char *shown, const char *what, gint64 *out, GError **error)
-{
-  JsonNode *node = json_object_get_member (entry, "published");
-
-  *out = 0;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
-      json_node_get_int (node) < 0)
-    return fail (error, what, shown, "is not a time in unix seconds");
-  *out = json_node_get_int (node);
-  return TRUE;
-}
-
-/* One held-back patch: {"version", "published", "notice", "fixes": [...]},
- * added to @builder as one (fix, published, notice) per fix. */
-static gboolean
-add_held_back_patch (JsonNode *node, guint index, const char *what, GVariantBuilder *builder,
-                     guint *n_fixes, GError **error)
-{
-  g_autofree char *shown = g_strdup_printf ("held-back[%u]", index);
-  g_autofree char *shown_published = g_strconcat (shown, ".published", NULL);
-  g_autofree char *shown_notice = g_strconcat (shown, ".notice", NULL);
-  g_autofree char *shown_fixes = g_strconcat (shown, ".fixes", NULL);
-  g_autofree char *notice = g_strdup ("");
-  JsonObject *entry;
-  JsonNode *fixes;
-  gint64 published;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (error, what, shown, "is not an object");
-  entry = json_node_get_object (node);
-  if (!get_published (entry, shown_published, what, &published, error) ||
-      !get_text (entry, "notice", shown_notice, LP_TEXT_IDENTIFIER, LP_COVERAGE_MAX_NAME, what,
-                 &notice, error))
-    return FALSE;
-  fixes = json_object_get_member (entry, "fixes");
-  if (fixes == NULL || !JSON_NODE_HOLDS_ARRAY (fixes))
-    return fail (error, what, shown_fixes, fixes == NULL ? "is missing" : "is not an array");
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (fixes)); i++)
-    {
-      JsonNode *fix = json_array_get_element (json_node_get_array (fixes), i);
-      g_autofree char *shown_fix = g_strdup_printf ("%s[%u]", shown_fixes, i);
-      g_autofree char *why = NULL;
-      g_autofree char *name = NULL;
-
-      if (!JSON_NODE_HOLDS_VALUE (fix) || json_node_get_value_type (fix) != G_TYPE_STRING ||
-          *json_node_get_string (fix) == '\0')
-        return fail (error, what, shown_fix, "is not a non-empty string");
-      name = lp_text_accept (json_node_get_string (fix), LP_TEXT_IDENTIFIER, LP_COVERAGE_MAX_NAME,
-                             &why);
-      if (name == NULL)
-        return fail (error, what, shown_fix, why);
-      if (++*n_fixes > LP_COVERAGE_MAX_FIXES)
-        return fail (error, what, "held-back", "names more than 512 fixes");
-      g_variant_builder_add (builder, "(sxs)", name, published, notice);
-    }
-  return TRUE;
-}
-
-static gboolean
-get_held_back (JsonObject *reply, const char *what, LpCoverage *coverage, GError **error)
-{
-  JsonNode *node = json_object_get_member (reply, "held-back");
-  g_auto (GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a(sxs)"));
-  JsonArray *patches;
-  guint n_fixes = 0;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return fail (error, what, "held-back", "is not an array");
-  patches = json_node_get_array (node);
-  if (json_array_get_length (patches) > LP_COVERAGE_MAX_HELD_BACK)
-    return fail (error, what, "held-back", "lists more than 64 patches");
-  for (guint i = 0; i < json_array_get_length (patches); i++)
-    if (!add_held_back_patch (json_array_get_element (patches, i), i, what, &builder, &n_fixes,
-                              error))
-      return FALSE;
-  g_clear_pointer (&coverage->held_back, g_variant_unref);
-  coverage->held_back = g_variant_ref_sink (g_variant_builder_end (&builder));
-  return TRUE;
-}
-
-LpCoverage *
-lp_coverage_parse (JsonObject *reply, const char *what, GError **error)
-{
-  g_autoptr (LpCoverage) coverage = lp_coverage_new ();
-  const char *date_member = "upgrade-required-date";
-
-  if (!get_text (reply, date_member, date_member, LP_TEXT_IDENTIFIER, LP_COVERAGE_MAX_NAME, what,
-                 &coverage->upgrade_required_date, error) ||
-      !get_text (reply, "tier-description", "tier-description", LP_TEXT_PROSE, LP_COVERAGE_MAX_TEXT,
-                 what, &coverage->tier_description, error) ||
-      !get_held_back (reply, what, coverage, error))
-    return NULL;
-  if (*coverage->upgrade_required_date != '\0' &&
-      !lp_coverage_date_is_valid (coverage->upgrade_required_date))
-    {
-      fail (error, what, date_member, "is not a date such as 2027-04-30");
-      return NULL;
-    }
-  return g_steal_pointer (&coverage);
 }

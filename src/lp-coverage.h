@@ -7,7 +7,7 @@
  */
 #pragma once
 
-#include <json-glib/json-glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -30,12 +30,13 @@ LpCoverage *lp_coverage_new (void);
 void lp_coverage_free (LpCoverage *coverage);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LpCoverage, lp_coverage_free)
 
-/* Reads the optional members "upgrade-required-date", "tier-description" and
- * "held-back" of a check reply. Any of them present but ill-formed fails with
- * LP_ERROR_SERVER naming it, prefixed with "@what: ". Names, notices and the
- * date are lp-text identifiers (refused with a control character); the
- * description is prose (control characters become U+FFFD). */
-LpCoverage *lp_coverage_parse (JsonObject *reply, const char *what, GError **error);
+/* As a GVariant of LP_COVERAGE_VARIANT_TYPE (floating), and back: the date
+ * must be a date and every text what lp-text accepts from the server
+ * (LP_ERROR_INTERNAL otherwise). livepatch-fetch hands a check's coverage
+ * to the daemon this way. */
+#define LP_COVERAGE_VARIANT_TYPE "(ssa(sxs))"
+GVariant *lp_coverage_to_variant (const LpCoverage *coverage);
+LpCoverage *lp_coverage_new_from_variant (GVariant *value, GError **error);
 
 /* The coverage of the last check outlives a restart (a reboot comes long
  * before the next check): kept at @path (mode 0600, atomic write) as a

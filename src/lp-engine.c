@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "lp-backoff.h"
-#include "lp-client.h"
 #include "lp-coverage.h"
 #include "lp-crash-point.h"
 #include "lp-cve-data.h"
@@ -30,6 +29,8 @@
 #include "lp-kernel-sim.h"
 #include "lp-mode.h"
 #include "lp-origin.h"
+#include "lp-atomic-file.h"
+#include "lp-fetcher.h"
 #include "lp-patch.h"
 #include "lp-redact.h"
 #include "lp-store.h"
@@ -44,6 +45,9 @@
  * call in at the same second. */
 #define LP_ENGINE_FIRST_CHECK_MIN_MS (5 * 1000)
 #define LP_ENGINE_FIRST_CHECK_SPREAD_MS (55 * 1000)
+/* A verified patch is kept as patches/<sha256>.ko and .manifest. */
+#define LP_ENGINE_MODULE_SUFFIX ".ko"
+#define LP_ENGINE_MANIFEST_SUFFIX ".manifest"
 /* Progress: downloading fills 0..90, verifying and loading the rest. */
 #define LP_ENGINE_DOWNLOAD_SHARE 90
 /* For tests only: LP_TEST_CHECK_INTERVAL_MINUTE_MS, when set to a number of
@@ -96,7 +100,7 @@ struct _LpEngine
   char *work_dir;
   LpKernel *kernel;
   LpStore *store;
-  LpClient *client;
+  LpFetcher *fetcher;
   LpBackoff *backoff;
   gulong config_changed_id;
   guint timer_id;
@@ -158,9 +162,11 @@ struct _LpCycle
 
 typedef struct
 {
-  char *patch_path;
+  char *file; /* under patches/: <sha256>.ko, with <sha256>.manifest beside it */
   char *sha256;
-  char *work_dir;
+  LpManifest *manifest; /* from livepatch-fetch; NULL = read the stored one */
+  int module_fd;        /* the sealed memfd; -1 = open the stored module */
+  gboolean save;        /* a fresh download: store both once verified */
   char *kernel_release;
   char *architecture;
   char *module_certs_dir;
@@ -168,8 +174,6 @@ typedef struct
   char *applied_version;  /* rollback floor; NULL = no check */
   char *replaced_module;  /* unloaded once the new one is settled */
   gboolean load;          /* FALSE in no-apply mode */
-  /* LpClient hashed a fresh download while streaming it: no second pass. */
-  gboolean digest_checked;
   LpKernel *kernel;
   LpStore *store;
   /* results */
@@ -232,9 +236,11 @@ lp_cycle_is_current (LpCycle *cycle)
 static void
 lp_apply_job_free (LpApplyJob *job)
 {
-  g_free (job->patch_path);
+  g_free (job->file);
   g_free (job->sha256);
-  g_free (job->work_dir);
+  g_clear_object (&job->manifest);
+  if (job->module_fd >= 0)
+    close (job->module_fd);
   g_free (job->kernel_release);
   g_free (job->architecture);
   g_free (job->module_certs_dir);
@@ -646,6 +652,29 @@ is_cancelled_error (const GError *error)
          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* patches/<sha256>.ko -> patches/<sha256>.manifest */
+static char *
+engine_manifest_path (const char *module_path)
+{
+  g_autofree char *base =
+      g_strndup (module_path, strlen (module_path) - strlen (LP_ENGINE_MODULE_SUFFIX));
+
+  return g_strconcat (base, LP_ENGINE_MANIFEST_SUFFIX, NULL);
+}
+
+/* A stored patch: the module and, beside it, its manifest. */
+static void
+engine_remove_stored (const char *path)
+{
+  g_autofree char *manifest_path =
+      g_str_has_suffix (path, LP_ENGINE_MODULE_SUFFIX) ? engine_manifest_path (path) : NULL;
+
+  if (g_unlink (path) != 0 && errno != ENOENT)
+    g_warning ("cannot remove %s: %s", path, g_strerror (errno));
+  if (manifest_path != NULL)
+    g_unlink (manifest_path);
+}
+
 /* Deletes a downloaded patch that did not become the applied one. */
 static void
 engine_discard_download (LpEngine *self, const char *path)
@@ -656,8 +685,8 @@ engine_discard_download (LpEngine *self, const char *path)
   if (path == NULL)
     return;
   applied = *file != '\0' ? lp_store_get_patch_path (self->store, file) : NULL;
-  if (g_strcmp0 (applied, path) != 0 && g_unlink (path) != 0 && errno != ENOENT)
-    g_warning ("cannot remove %s: %s", path, g_strerror (errno));
+  if (g_strcmp0 (applied, path) != 0)
+    engine_remove_stored (path);
 }
 
 static void
@@ -689,28 +718,62 @@ apply_job_check_versions (LpApplyJob *job, LpManifest *manifest)
   return NULL;
 }
 
+/* The stored module and its manifest, for the re-apply at boot. */
+static gboolean
+apply_job_open_stored (LpApplyJob *job, GError **error)
+{
+  g_autofree char *path = lp_store_get_patch_path (job->store, job->file);
+  g_autofree char *manifest_path = engine_manifest_path (path);
+  g_autofree char *data = NULL;
+  g_autoptr (GVariant) value = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (manifest_path, &data, &len, error))
+    return FALSE;
+  value = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (LP_MANIFEST_VARIANT_TYPE),
+                                                       data, len, FALSE, NULL, NULL));
+  if (!g_variant_is_normal_form (value))
+    return lp_error_fail (error, LP_ERROR_INVALID_METADATA, "%s is damaged", manifest_path);
+  job->manifest = lp_manifest_new_from_variant (value, error);
+  if (job->manifest == NULL)
+    return FALSE;
+  job->module_fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (job->module_fd < 0)
+    return lp_error_fail (error, LP_ERROR_INTERNAL, "cannot open %s: %s", path, g_strerror (errno));
+  return TRUE;
+}
+
 static LpVerifiedPatch *
-apply_job_verify (LpApplyJob *job, GCancellable *cancellable, GError **error)
+apply_job_verify (LpApplyJob *job, GError **error)
 {
   g_autoptr (LpCertSet) certs = lp_cert_set_new_default (job->module_certs_dir, error);
-  LpPatchExpectation expect = { job->kernel_release, job->architecture,
-                                job->digest_checked ? NULL : job->sha256, NULL };
-  int fd;
-  LpVerifiedPatch *patch;
+  LpPatchExpectation expect = { job->kernel_release, job->architecture, NULL, NULL };
 
-  if (certs == NULL)
+  if (certs == NULL || (job->manifest == NULL && !apply_job_open_stored (job, error)))
     return NULL;
-  fd = open (job->patch_path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  return lp_patch_verify_module (job->module_fd, job->manifest, &expect, certs, error);
+}
+
+/* A fresh download is kept for the re-apply at boot: the module as
+ * verified, and its manifest beside it. */
+static gboolean
+apply_job_save (LpApplyJob *job, GError **error)
+{
+  g_autofree char *path = lp_store_get_patch_path (job->store, job->file);
+  g_autofree char *manifest_path = engine_manifest_path (path);
+  g_autoptr (GMappedFile) module = g_mapped_file_new_from_fd (job->module_fd, FALSE, error);
+  g_autoptr (GVariant) manifest = g_variant_ref_sink (lp_manifest_to_variant (job->manifest));
+
+  if (module == NULL ||
+      !lp_atomic_file_write (manifest_path, g_variant_get_data (manifest),
+                             g_variant_get_size (manifest), 0600, error) ||
+      !lp_atomic_file_write (path, g_mapped_file_get_contents (module),
+                             g_mapped_file_get_length (module), 0600, error))
     {
-      int errsv = errno;
-      g_set_error (error, LP_ERROR, LP_ERROR_INTERNAL, "cannot open %s: %s", job->patch_path,
-                   g_strerror (errsv));
-      return NULL;
+      g_prefix_error (error, "cannot store patch %s: ", job->version);
+      return FALSE;
     }
-  patch = lp_patch_verify (fd, job->work_dir, &expect, certs, cancellable, error);
-  close (fd);
-  return patch;
+  return TRUE;
 }
 
 static GError *
@@ -745,7 +808,7 @@ static gboolean
 apply_job_load (LpApplyJob *job, LpVerifiedPatch *patch, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GError) unlock_error = NULL;
-  g_autofree char *file = g_path_get_basename (job->patch_path);
+  const char *file = job->file;
 
   if (lp_store_has_lock (job->store, job->module_name))
     {
@@ -780,7 +843,7 @@ apply_job_load (LpApplyJob *job, LpVerifiedPatch *patch, GCancellable *cancellab
 static gboolean
 apply_job_run (LpApplyJob *job, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (LpVerifiedPatch) patch = apply_job_verify (job, cancellable, error);
+  g_autoptr (LpVerifiedPatch) patch = apply_job_verify (job, error);
   LpManifest *manifest;
   GError *version_error;
   gboolean ok = TRUE;
@@ -797,9 +860,10 @@ apply_job_run (LpApplyJob *job, GCancellable *cancellable, GError **error)
     g_propagate_error (error, version_error);
   else if (g_cancellable_set_error_if_cancelled (cancellable, error))
     ok = FALSE;
+  else if (job->save && !apply_job_save (job, error))
+    ok = FALSE;
   else if (job->load)
     ok = apply_job_load (job, patch, cancellable, error);
-  lp_verified_patch_remove_directory (patch, NULL);
   return ok && version_error == NULL;
 }
 
@@ -821,7 +885,7 @@ engine_record_applied (LpEngine *self, LpCycle *cycle, LpApplyJob *job)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *old_file = g_strdup (lp_store_get_patch_file (self->store));
-  g_autofree char *new_file = g_path_get_basename (job->patch_path);
+  const char *new_file = job->file;
 
   lp_store_set_patch (self->store, job->version, job->module_name, job->sha256, new_file,
                       g_variant_ref (job->fixes));
@@ -835,7 +899,7 @@ engine_record_applied (LpEngine *self, LpCycle *cycle, LpApplyJob *job)
   if (*old_file != '\0' && g_strcmp0 (old_file, new_file) != 0)
     {
       g_autofree char *old_path = lp_store_get_patch_path (self->store, old_file);
-      g_unlink (old_path);
+      engine_remove_stored (old_path);
     }
   engine_set_string (self, &self->patch_version, job->version, PROP_PATCH_VERSION);
   engine_set_fixes (self, g_variant_ref (job->fixes));
@@ -914,15 +978,17 @@ apply_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   engine_finish_cycle (self, cycle, NULL);
 }
 
+/* @manifest (taken) NULL: re-apply the stored @file. */
 static LpApplyJob *
-engine_new_apply_job (LpEngine *self, const char *patch_path, const char *sha256)
+engine_new_apply_job (LpEngine *self, const char *file, LpManifest *manifest)
 {
   LpApplyJob *job = g_new0 (LpApplyJob, 1);
   const char *module = lp_store_get_patch_module (self->store);
 
-  job->patch_path = g_strdup (patch_path);
-  job->sha256 = g_strdup (sha256);
-  job->work_dir = g_strdup (self->work_dir);
+  job->file = g_strdup (file);
+  job->sha256 = g_strndup (file, strcspn (file, "."));
+  job->manifest = manifest;
+  job->module_fd = -1;
   job->kernel_release = g_strdup (lp_kernel_get_release (self->kernel));
   job->architecture = g_strdup (lp_kernel_get_architecture (self->kernel));
   job->module_certs_dir = g_strdup (self->module_certs_dir);
@@ -965,40 +1031,50 @@ download_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (LpCycle) cycle = user_data;
   LpEngine *self = cycle->engine;
   g_autoptr (GError) error = NULL;
+  g_autoptr (LpFetchResult) fetched = lp_fetcher_run_finish (LP_FETCHER (source), result, &error);
+  g_autofree char *file = NULL;
   LpApplyJob *job;
 
   self->pending--;
-  if (!lp_client_download_finish (LP_CLIENT (source), result, &error) &&
-      !lp_cycle_is_current (cycle))
-    return;
+  /* Nothing is on disk yet: the module is in memory until it is verified. */
   if (!lp_cycle_is_current (cycle))
-    {
-      engine_discard_download (self, cycle->patch_path);
-      return;
-    }
+    return;
   if (cycle->cancel_requested)
     {
-      /* On error the client left nothing; a download that beat Cancel is deleted. */
-      if (error == NULL)
-        engine_discard_download (self, cycle->patch_path);
       engine_finish_cancelled (self, cycle);
       return;
     }
-  if (error != NULL)
+  if (fetched == NULL)
     {
       g_prefix_error (&error, "cannot download patch %s: ", cycle->offer->version);
-      g_clear_pointer (&cycle->patch_path, g_free); /* the client left nothing */
       engine_fail_apply (self, cycle, error);
       return;
     }
   lp_crash_point ("after-download");
-  job = engine_new_apply_job (self, cycle->patch_path, cycle->offer->sha256);
-  job->digest_checked = TRUE;
+  file = g_strconcat (cycle->offer->sha256, LP_ENGINE_MODULE_SUFFIX, NULL);
+  cycle->patch_path = lp_store_get_patch_path (self->store, file);
+  job = engine_new_apply_job (self, file, g_steal_pointer (&fetched->manifest));
+  job->module_fd = fetched->module_fd;
+  fetched->module_fd = -1;
+  job->save = TRUE;
   job->expected_version = g_strdup (cycle->offer->version);
   /* A patch the server marks as a replacement may be older: no rollback floor. */
   if (!cycle->offer->replacement)
     job->applied_version = g_strdup (lp_store_get_patch_version (self->store));
   engine_run_apply (self, cycle, job);
+}
+
+/* Starts @args with the client id and machine token (the stored ones when
+ * NULL): what every request after Enable carries. */
+static void
+engine_init_token_args (LpEngine *self, GVariantDict *args, const char *client_id,
+                        const char *token)
+{
+  g_variant_dict_init (args, NULL);
+  g_variant_dict_insert (args, "client-id", "s",
+                         client_id != NULL ? client_id : lp_store_get_client_id (self->store));
+  token = token != NULL ? token : lp_store_get_machine_token (self->store);
+  g_variant_dict_insert (args, "machine-token", "s", token != NULL ? token : "");
 }
 
 /* NULL when a request now may carry the machine token: remote-server is
@@ -1014,22 +1090,27 @@ engine_origin_error (LpEngine *self)
 static void
 engine_download (LpEngine *self, LpCycle *cycle)
 {
-  g_autofree char *file = g_strconcat (cycle->offer->sha256, ".patch", NULL);
   g_autoptr (GError) error = engine_origin_error (self);
+  GVariantDict args;
 
   if (error != NULL)
     {
       engine_fail_apply (self, cycle, error);
       return;
     }
-  cycle->patch_path = lp_store_get_patch_path (self->store, file);
   cycle->phase = LP_CYCLE_DOWNLOADING;
   engine_set_patch_state (self, "downloading");
   engine_set_progress (self, 0);
+  engine_init_token_args (self, &args, NULL, NULL);
+  g_variant_dict_insert (&args, "version", "s", cycle->offer->version);
+  g_variant_dict_insert (&args, "url", "s", cycle->offer->url);
+  g_variant_dict_insert (&args, "sha256", "s", cycle->offer->sha256);
+  g_variant_dict_insert (&args, "size", "t", cycle->offer->size);
+  g_variant_dict_insert (&args, "replacement", "b", cycle->offer->replacement);
   self->pending++;
-  lp_client_download_async (self->client, lp_store_get_machine_token (self->store), cycle->offer,
-                            cycle->patch_path, download_progress_cb, cycle, cycle->cancellable,
-                            download_done_cb, lp_cycle_ref (cycle));
+  lp_fetcher_run_async (self->fetcher, LP_FETCH_DOWNLOAD, g_variant_dict_end (&args),
+                        download_progress_cb, cycle, cycle->cancellable, download_done_cb,
+                        lp_cycle_ref (cycle));
 }
 
 /* ---- check ---- */
@@ -1132,8 +1213,7 @@ cve_data_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (LpCycle) cycle = user_data;
   LpEngine *self = cycle->engine;
   g_autoptr (GError) error = NULL;
-  g_autoptr (LpCveReply) reply =
-      lp_client_fetch_cve_data_finish (LP_CLIENT (source), result, &error);
+  g_autoptr (LpFetchResult) reply = lp_fetcher_run_finish (LP_FETCHER (source), result, &error);
   g_autofree char *before = NULL;
 
   self->pending--;
@@ -1147,11 +1227,12 @@ cve_data_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   before = g_strdup (lp_cve_data_get_digest (self->cve_data));
   /* The data only informs the administrator: a failure is logged, keeps the
    * stored copy and never holds a patch back. */
-  if (reply != NULL && reply->body != NULL)
-    lp_cve_data_replace (self->cve_data, reply->body, reply->etag, &error);
+  if (reply != NULL && reply->cve_digest != NULL)
+    lp_cve_data_replace_parsed (self->cve_data, reply->cve_digest, reply->cve_timestamp,
+                                reply->cve_fixes, &error);
   if (error != NULL)
     g_warning ("CVE data not updated: %s", error->message);
-  else if (reply->not_modified)
+  else if (reply->cve_not_modified)
     g_debug ("CVE data unchanged on the server");
   if (g_strcmp0 (before, lp_cve_data_get_digest (self->cve_data)) != 0)
     {
@@ -1169,6 +1250,7 @@ engine_fetch_cve_data (LpEngine *self, LpCycle *cycle)
   g_auto (GStrv) kernels =
       lp_cve_data_installed_kernels (self->modules_dir, lp_kernel_get_release (self->kernel));
   g_autoptr (GError) error = engine_origin_error (self);
+  GVariantDict args;
 
   /* The request carries the token: not to another server (the offer then
    * fails the same way, with the message that says what to do). */
@@ -1177,11 +1259,12 @@ engine_fetch_cve_data (LpEngine *self, LpCycle *cycle)
       engine_handle_offer (self, cycle, cycle->checked_offer);
       return;
     }
+  engine_init_token_args (self, &args, NULL, NULL);
+  g_variant_dict_insert (&args, "kernels", "^as", kernels);
+  g_variant_dict_insert (&args, "digest", "s", lp_cve_data_get_digest (self->cve_data));
   self->pending++;
-  lp_client_fetch_cve_data_async (
-      self->client, lp_store_get_client_id (self->store), lp_store_get_machine_token (self->store),
-      (const char *const *) kernels, lp_cve_data_get_digest (self->cve_data), cycle->cancellable,
-      cve_data_done_cb, lp_cycle_ref (cycle));
+  lp_fetcher_run_async (self->fetcher, LP_FETCH_CVE_DATA, g_variant_dict_end (&args), NULL, NULL,
+                        cycle->cancellable, cve_data_done_cb, lp_cycle_ref (cycle));
 }
 
 static void
@@ -1190,7 +1273,8 @@ check_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (LpCycle) cycle = user_data;
   LpEngine *self = cycle->engine;
   GError *error = NULL;
-  g_autoptr (LpCheckReply) reply = lp_client_check_finish (LP_CLIENT (source), result, &error);
+  g_autoptr (LpFetchResult) fetched = lp_fetcher_run_finish (LP_FETCHER (source), result, &error);
+  LpCheckReply *reply = fetched != NULL ? fetched->check : NULL;
 
   self->pending--;
   if (!lp_cycle_is_current (cycle) || cycle->cancel_requested)
@@ -1230,10 +1314,8 @@ static void
 engine_start_check (LpEngine *self)
 {
   LpCycle *cycle = lp_cycle_new (self, FALSE);
-  LpCheckRequest request = { 0 };
-  g_autofree char *patch_version = NULL;
-  g_autofree char *patch_state = NULL;
-  g_autofree char *check_state = NULL;
+  GVariantDict args;
+  gint64 uptime = 0, boot_time = 0;
   GError *origin_error = NULL;
 
   g_ptr_array_extend_and_steal (cycle->waiters, g_steal_pointer (&self->next_waiters));
@@ -1249,21 +1331,26 @@ engine_start_check (LpEngine *self)
       g_error_free (origin_error);
       return;
     }
-  request.kernel = lp_kernel_get_release (self->kernel);
-  request.architecture = lp_kernel_get_architecture (self->kernel);
-  /* Copies: setting CheckState below frees the current string. */
-  request.patch_version = patch_version = g_strdup (self->patch_version);
-  request.patch_state = patch_state = g_strdup (self->patch_state);
-  request.check_state = check_state = g_strdup (self->check_state);
+  engine_init_token_args (self, &args, NULL, NULL);
+  g_variant_dict_insert (&args, "kernel", "s", lp_kernel_get_release (self->kernel));
+  g_variant_dict_insert (&args, "architecture", "s", lp_kernel_get_architecture (self->kernel));
+  g_variant_dict_insert (&args, "patch-version", "s", self->patch_version);
+  g_variant_dict_insert (&args, "patch-state", "s", self->patch_state);
+  g_variant_dict_insert (&args, "check-state", "s", self->check_state);
   cycle->check_state_before = g_strdup (self->check_state);
-  read_uptime (&request.uptime, &request.boot_time);
-  request.cutoff_date = lp_config_get_cutoff_date_text (self->config);
-  request.patch_delay = lp_config_get_patch_delay_text (self->config);
+  read_uptime (&uptime, &boot_time);
+  g_variant_dict_insert (&args, "uptime", "x", uptime);
+  g_variant_dict_insert (&args, "boot-time", "x", boot_time);
+  if (lp_config_get_cutoff_date_text (self->config) != NULL)
+    g_variant_dict_insert (&args, "cutoff-date", "s",
+                           lp_config_get_cutoff_date_text (self->config));
+  if (lp_config_get_patch_delay_text (self->config) != NULL)
+    g_variant_dict_insert (&args, "patch-delay", "s",
+                           lp_config_get_patch_delay_text (self->config));
   engine_set_check_state (self, "checking");
   self->pending++;
-  lp_client_check_async (self->client, lp_store_get_client_id (self->store),
-                         lp_store_get_machine_token (self->store), &request, cycle->cancellable,
-                         check_done_cb, lp_cycle_ref (cycle));
+  lp_fetcher_run_async (self->fetcher, LP_FETCH_CHECK, g_variant_dict_end (&args), NULL, NULL,
+                        cycle->cancellable, check_done_cb, lp_cycle_ref (cycle));
 }
 
 /* ---- start-up ---- */
@@ -1271,10 +1358,8 @@ engine_start_check (LpEngine *self)
 static void
 engine_start_reapply (LpEngine *self)
 {
-  g_autofree char *path =
-      lp_store_get_patch_path (self->store, lp_store_get_patch_file (self->store));
   LpCycle *cycle = lp_cycle_new (self, TRUE);
-  LpApplyJob *job = engine_new_apply_job (self, path, lp_store_get_patch_sha256 (self->store));
+  LpApplyJob *job = engine_new_apply_job (self, lp_store_get_patch_file (self->store), NULL);
 
   g_message ("re-applying stored patch %s", lp_store_get_patch_version (self->store));
   job->expected_version = g_strdup (lp_store_get_patch_version (self->store));
@@ -1315,6 +1400,13 @@ engine_should_reapply (LpEngine *self)
       return FALSE;
     }
   path = lp_store_get_patch_path (self->store, file);
+  if (!g_str_has_suffix (file, LP_ENGINE_MODULE_SUFFIX))
+    {
+      g_message ("stored patch %s is a tarball kept by an older version, which this one does "
+                 "not unpack as root; the next check fetches it again",
+                 lp_store_get_patch_version (self->store));
+      return FALSE;
+    }
   if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return TRUE;
   g_warning ("stored patch file %s is missing; waiting for the next check", path);
@@ -1457,22 +1549,24 @@ register_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GTask) task = user_data;
   LpEngine *self = g_task_get_source_object (task);
   GError *error = NULL;
-  g_autoptr (LpRegistration) reg = lp_client_register_finish (LP_CLIENT (source), result, &error);
+  g_autoptr (LpFetchResult) fetched = lp_fetcher_run_finish (LP_FETCHER (source), result, &error);
   const char *origin = g_task_get_task_data (task); /* where the request went */
+  LpRegistration *reg;
 
   self->pending--;
   g_clear_object (&self->enable_cancel);
-  if (reg == NULL)
+  if (fetched == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
+  reg = fetched->registration;
   if (!lp_store_set_machine_token (self->store, reg->machine_token, origin, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  lp_client_set_token_origin (self->client, origin);
+  lp_fetcher_set_token_origin (self->fetcher, origin);
   lp_store_set_registration (self->store, reg->client_id, reg->tier);
   if (!lp_store_save (self->store, &error))
     {
@@ -1495,7 +1589,7 @@ lp_engine_enable_async (LpEngine *self, const char *token, GCancellable *cancell
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   GError *error = NULL;
   g_autoptr (GError) other_server = engine_origin_error (self);
-  LpMachineInfo info = { 0 };
+  GVariantDict args;
   char *origin = NULL;
 
   g_task_set_source_tag (task, lp_engine_enable_async);
@@ -1521,13 +1615,17 @@ lp_engine_enable_async (LpEngine *self, const char *token, GCancellable *cancell
       return;
     }
   g_task_set_task_data (task, origin, g_free);
-  info.machine_id = self->machine_id;
-  info.architecture = lp_kernel_get_architecture (self->kernel);
-  info.kernel = lp_kernel_get_release (self->kernel);
+  g_variant_dict_init (&args, NULL);
+  g_variant_dict_insert (&args, "token", "s", token);
+  g_variant_dict_insert (&args, "machine-id", "s", self->machine_id ? self->machine_id : "");
+  g_variant_dict_insert (&args, "architecture", "s", lp_kernel_get_architecture (self->kernel));
+  g_variant_dict_insert (&args, "kernel", "s", lp_kernel_get_release (self->kernel));
+  /* The token is not yet the one to guard: the request goes to remote-server. */
+  g_variant_dict_insert (&args, "token-origin", "s", origin);
   self->enable_cancel = g_cancellable_new ();
   self->pending++;
-  lp_client_register_async (self->client, token, &info, self->enable_cancel, register_done_cb,
-                            g_steal_pointer (&task));
+  lp_fetcher_run_async (self->fetcher, LP_FETCH_REGISTER, g_variant_dict_end (&args), NULL, NULL,
+                        self->enable_cancel, register_done_cb, g_steal_pointer (&task));
 }
 
 gboolean
@@ -1561,10 +1659,12 @@ deregister_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GTask) task = user_data;
   LpEngine *self = g_task_get_source_object (task);
   g_autoptr (GError) error = NULL;
+  g_autoptr (LpFetchResult) fetched = NULL;
 
   self->pending--;
   /* Best effort: the server forgets idle machines anyway. */
-  if (!lp_client_deregister_finish (LP_CLIENT (source), result, &error))
+  fetched = lp_fetcher_run_finish (LP_FETCHER (source), result, &error);
+  if (fetched == NULL)
     g_warning ("could not deregister from the server: %s", error->message);
   g_task_return_boolean (task, TRUE);
 }
@@ -1593,6 +1693,7 @@ lp_engine_disable_async (LpEngine *self, GCancellable *cancellable, GAsyncReadyC
   g_autofree char *token = NULL;
   g_autoptr (GError) other_server = NULL;
   GError *error = NULL;
+  GVariantDict args;
 
   g_task_set_source_tag (task, lp_engine_disable_async);
   if (!self->enabled && self->enable_cancel == NULL)
@@ -1628,8 +1729,9 @@ lp_engine_disable_async (LpEngine *self, GCancellable *cancellable, GAsyncReadyC
       return;
     }
   self->pending++;
-  lp_client_deregister_async (self->client, client_id, token, self->life_cancel, deregister_done_cb,
-                              g_steal_pointer (&task));
+  engine_init_token_args (self, &args, client_id, token);
+  lp_fetcher_run_async (self->fetcher, LP_FETCH_DEREGISTER, g_variant_dict_end (&args), NULL, NULL,
+                        self->life_cancel, deregister_done_cb, g_steal_pointer (&task));
 }
 
 gboolean
@@ -1833,8 +1935,8 @@ lp_engine_new (LpConfig *config, const LpEngineOptions *options, GError **error)
   engine_load_server_data (self, options);
   engine_record_legacy_origin (self);
   engine_load_properties (self, options);
-  self->client = lp_client_new (config);
-  lp_client_set_token_origin (self->client, lp_store_get_origin (self->store));
+  self->fetcher = lp_fetcher_new (config);
+  lp_fetcher_set_token_origin (self->fetcher, lp_store_get_origin (self->store));
   self->backoff =
       lp_backoff_new (LP_ENGINE_RETRY_BASE_MS, LP_ENGINE_RETRY_CAP_MS, NULL, NULL, NULL, NULL);
   self->config_changed_id =
@@ -1929,7 +2031,7 @@ lp_engine_dispose (GObject *object)
 
   if (self->config != NULL)
     lp_engine_shutdown (self);
-  g_clear_object (&self->client);
+  g_clear_object (&self->fetcher);
   g_clear_object (&self->config);
   G_OBJECT_CLASS (lp_engine_parent_class)->dispose (object);
 }

@@ -18,7 +18,6 @@
 #include "lp-daemon.h"
 #include "lp-engine.h"
 #include "lp-redact.h"
-#include "lp-trust.h"
 
 typedef struct
 {
@@ -277,8 +276,6 @@ main (int argc, char **argv)
   Options opts = { 0 };
   int status;
 
-  /* Before any thread or TLS use: the TLS 1.2 floor for every connection. */
-  lp_trust_init_process ();
   /* A system service has no desktop settings.  Without this, GIO modules
    * that read GSettings open dconf, which wants a cache under the home
    * directory that the unit's ProtectHome= hides, and warns in the journal

@@ -7,18 +7,9 @@
 
 #include "config.h"
 
-#include <json-glib/json-glib.h>
-
 #include "lp-error.h"
-#include "lp-json.h"
 #include "lp-manifest.h"
 #include "lp-text.h"
-
-#define LP_MANIFEST_FORMAT 1
-/* Bounds on its strings, in bytes (docs/SECURITY.md). */
-#define LP_MANIFEST_MAX_NAME 256   /* version, kernel, architecture, module, fix name */
-#define LP_MANIFEST_MAX_PROSE 4096 /* fix description and bug */
-#define LP_MANIFEST_MAX_FIXES 10000
 
 struct _LpManifest
 {
@@ -81,9 +72,7 @@ lp_manifest_init (LpManifest *self)
   self->fixes = g_ptr_array_new_with_free_func ((GDestroyNotify) lp_fix_free);
 }
 
-static gboolean lp_manifest_fail (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
+gboolean
 lp_manifest_fail (GError **error, const char *format, ...)
 {
   va_list args;
@@ -94,27 +83,20 @@ lp_manifest_fail (GError **error, const char *format, ...)
   return FALSE;
 }
 
-/* A string member, present, at most @max_len bytes, checked as @kind
- * (docs/SECURITY.md); @allow_empty for optional text. */
+/* A string field at most @max_len bytes, accepted as @kind
+ * (docs/SECURITY.md); @allow_empty for optional text. Prose comes back
+ * cleaned, so check it with the cleaned copy. */
 static gboolean
-lp_manifest_get_string (JsonObject *obj, const char *member, const char *where,
-                        gboolean allow_empty, LpTextKind kind, gsize max_len, char **out,
-                        GError **error)
+lp_manifest_take_string (const char *value, const char *member, gboolean allow_empty,
+                         LpTextKind kind, gsize max_len, char **out, GError **error)
 {
-  JsonNode *node = json_object_get_member (obj, member);
   g_autofree char *why = NULL;
-  const char *value;
 
-  if (node == NULL)
-    return lp_manifest_fail (error, "missing member \"%s%s\"", where, member);
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return lp_manifest_fail (error, "member \"%s%s\" is not a string", where, member);
-  value = json_node_get_string (node);
   if (!allow_empty && value[0] == '\0')
-    return lp_manifest_fail (error, "member \"%s%s\" is empty", where, member);
+    return lp_manifest_fail (error, "member \"%s\" is empty", member);
   *out = lp_text_accept (value, kind, max_len, &why);
   if (*out == NULL)
-    return lp_manifest_fail (error, "member \"%s%s\" %s", where, member, why);
+    return lp_manifest_fail (error, "member \"%s\" %s", member, why);
   return TRUE;
 }
 
@@ -126,22 +108,6 @@ lp_manifest_has_only (const char *value, const char *extra)
       if (!g_ascii_isalnum (*p) && strchr (extra, *p) == NULL)
         return FALSE;
     }
-  return TRUE;
-}
-
-static gboolean
-lp_manifest_parse_format (LpManifest *self, JsonObject *root, GError **error)
-{
-  JsonNode *node = json_object_get_member (root, "format");
-
-  if (node == NULL)
-    return lp_manifest_fail (error, "missing member \"format\"");
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return lp_manifest_fail (error, "member \"format\" is not an integer");
-  self->format = json_node_get_int (node);
-  if (self->format != LP_MANIFEST_FORMAT)
-    return lp_manifest_fail (error, "format %" G_GINT64_FORMAT " is not supported (only 1)",
-                             self->format);
   return TRUE;
 }
 
@@ -158,16 +124,20 @@ lp_manifest_check_module (const char *module, GError **error)
 }
 
 static gboolean
-lp_manifest_parse_identity (LpManifest *self, JsonObject *root, GError **error)
+lp_manifest_check_identity (LpManifest *self, const char *version, const char *kernel,
+                            const char *architecture, const char *module, GError **error)
 {
-  if (!lp_manifest_get_string (root, "version", "", FALSE, LP_TEXT_IDENTIFIER, LP_MANIFEST_MAX_NAME,
-                               &self->version, error) ||
-      !lp_manifest_get_string (root, "kernel", "", FALSE, LP_TEXT_IDENTIFIER, LP_MANIFEST_MAX_NAME,
-                               &self->kernel, error) ||
-      !lp_manifest_get_string (root, "architecture", "", FALSE, LP_TEXT_IDENTIFIER,
-                               LP_MANIFEST_MAX_NAME, &self->architecture, error) ||
-      !lp_manifest_get_string (root, "module", "", FALSE, LP_TEXT_IDENTIFIER, LP_MANIFEST_MAX_NAME,
-                               &self->module, error))
+  if (self->format != LP_MANIFEST_FORMAT)
+    return lp_manifest_fail (error, "format %" G_GINT64_FORMAT " is not supported (only 1)",
+                             self->format);
+  if (!lp_manifest_take_string (version, "version", FALSE, LP_TEXT_IDENTIFIER, LP_MANIFEST_MAX_NAME,
+                                &self->version, error) ||
+      !lp_manifest_take_string (kernel, "kernel", FALSE, LP_TEXT_IDENTIFIER, LP_MANIFEST_MAX_NAME,
+                                &self->kernel, error) ||
+      !lp_manifest_take_string (architecture, "architecture", FALSE, LP_TEXT_IDENTIFIER,
+                                LP_MANIFEST_MAX_NAME, &self->architecture, error) ||
+      !lp_manifest_take_string (module, "module", FALSE, LP_TEXT_IDENTIFIER, LP_MANIFEST_MAX_NAME,
+                                &self->module, error))
     return FALSE;
   if (!lp_version_is_valid (self->version))
     return lp_manifest_fail (error, "member \"version\" is not a dotted number");
@@ -179,96 +149,95 @@ lp_manifest_parse_identity (LpManifest *self, JsonObject *root, GError **error)
 }
 
 static gboolean
-lp_manifest_parse_fix (JsonNode *node, guint index, LpFix **out_fix, GError **error)
+lp_manifest_add_fixes (LpManifest *self, GVariant *fixes, GError **error)
 {
-  g_autoptr (LpFix) fix = g_new0 (LpFix, 1);
-  g_autofree char *where = g_strdup_printf ("fixes[%u].", index);
-  JsonObject *obj;
-  JsonNode *patched;
+  GVariantIter iter;
+  const char *name, *description, *bug;
+  gboolean patched;
+  guint i = 0;
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return lp_manifest_fail (error, "member \"fixes[%u]\" is not an object", index);
-  obj = json_node_get_object (node);
-  if (!lp_manifest_get_string (obj, "name", where, FALSE, LP_TEXT_IDENTIFIER, LP_MANIFEST_MAX_NAME,
-                               &fix->name, error) ||
-      !lp_manifest_get_string (obj, "description", where, TRUE, LP_TEXT_PROSE,
-                               LP_MANIFEST_MAX_PROSE, &fix->description, error) ||
-      !lp_manifest_get_string (obj, "bug", where, TRUE, LP_TEXT_PROSE, LP_MANIFEST_MAX_PROSE,
-                               &fix->bug, error))
-    return FALSE;
-  patched = json_object_get_member (obj, "patched");
-  if (patched == NULL)
-    return lp_manifest_fail (error, "missing member \"%spatched\"", where);
-  if (!JSON_NODE_HOLDS_VALUE (patched) || json_node_get_value_type (patched) != G_TYPE_BOOLEAN)
-    return lp_manifest_fail (error, "member \"%spatched\" is not a boolean", where);
-  fix->patched = json_node_get_boolean (patched);
-  *out_fix = g_steal_pointer (&fix);
-  return TRUE;
-}
-
-static gboolean
-lp_manifest_parse_fixes (LpManifest *self, JsonObject *root, GError **error)
-{
-  JsonNode *node = json_object_get_member (root, "fixes");
-  JsonArray *array;
-
-  if (node == NULL)
-    return lp_manifest_fail (error, "missing member \"fixes\"");
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return lp_manifest_fail (error, "member \"fixes\" is not an array");
-  array = json_node_get_array (node);
-  if (json_array_get_length (array) > LP_MANIFEST_MAX_FIXES)
+  if (g_variant_n_children (fixes) > LP_MANIFEST_MAX_FIXES)
     return lp_manifest_fail (error, "member \"fixes\" has too many elements");
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  g_variant_iter_init (&iter, fixes);
+  for (; g_variant_iter_next (&iter, "(&s&s&sb)", &name, &description, &bug, &patched); i++)
     {
-      LpFix *fix = NULL;
+      g_autoptr (LpFix) fix = g_new0 (LpFix, 1);
+      g_autofree char *n = g_strdup_printf ("fixes[%u].name", i);
+      g_autofree char *d = g_strdup_printf ("fixes[%u].description", i);
+      g_autofree char *b = g_strdup_printf ("fixes[%u].bug", i);
 
-      if (!lp_manifest_parse_fix (json_array_get_element (array, i), i, &fix, error))
+      if (!lp_manifest_take_string (name, n, FALSE, LP_TEXT_IDENTIFIER, LP_MANIFEST_MAX_NAME,
+                                    &fix->name, error) ||
+          !lp_manifest_take_string (description, d, TRUE, LP_TEXT_PROSE, LP_MANIFEST_MAX_PROSE,
+                                    &fix->description, error) ||
+          !lp_manifest_take_string (bug, b, TRUE, LP_TEXT_PROSE, LP_MANIFEST_MAX_PROSE, &fix->bug,
+                                    error))
         return FALSE;
-      g_ptr_array_add (self->fixes, fix);
+      fix->patched = patched;
+      g_ptr_array_add (self->fixes, g_steal_pointer (&fix));
     }
   return TRUE;
-}
-
-static gboolean
-lp_manifest_parse (LpManifest *self, const char *data, gsize len, GError **error)
-{
-  g_autoptr (JsonNode) root = NULL;
-  JsonObject *obj;
-
-  if (len > LP_MANIFEST_MAX_SIZE)
-    return lp_manifest_fail (error, "larger than %d bytes", LP_MANIFEST_MAX_SIZE);
-  root = lp_json_parse (data, len, LP_ERROR_INVALID_METADATA, error);
-  if (root == NULL)
-    {
-      g_prefix_error (error, "patch.json: ");
-      return FALSE;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    return lp_manifest_fail (error, "not a JSON object");
-  obj = json_node_get_object (root);
-  return lp_manifest_parse_format (self, obj, error) &&
-         lp_manifest_parse_identity (self, obj, error) &&
-         lp_manifest_parse_fixes (self, obj, error);
 }
 
 LpManifest *
-lp_manifest_new_from_data (const char *data, gsize len, GError **error)
+lp_manifest_new_from_variant (GVariant *value, GError **error)
 {
   g_autoptr (LpManifest) self = g_object_new (LP_TYPE_MANIFEST, NULL);
+  g_autoptr (GVariant) fixes = NULL;
+  const char *version, *kernel, *architecture, *module;
 
-  if (!lp_manifest_parse (self, data, len, error))
+  if (!g_variant_is_of_type (value, G_VARIANT_TYPE (LP_MANIFEST_VARIANT_TYPE)))
+    {
+      lp_manifest_fail (error, "not of type %s", LP_MANIFEST_VARIANT_TYPE);
+      return NULL;
+    }
+  g_variant_get (value, "(x&s&s&s&s@a(sssb))", &self->format, &version, &kernel, &architecture,
+                 &module, &fixes);
+  if (!lp_manifest_check_identity (self, version, kernel, architecture, module, error) ||
+      !lp_manifest_add_fixes (self, fixes, error))
     return NULL;
   return g_steal_pointer (&self);
 }
 
-LpManifest *
-lp_manifest_new_from_bytes (GBytes *bytes, GError **error)
+gboolean
+lp_manifest_check_members (LpManifest *self, GPtrArray *names, GError **error)
 {
-  gsize len = 0;
-  const char *data = g_bytes_get_data (bytes, &len);
+  g_return_val_if_fail (LP_IS_MANIFEST (self), FALSE);
+  if (!g_ptr_array_find_with_equal_func (names, self->module, g_str_equal, NULL))
+    {
+      g_set_error (error, LP_ERROR, LP_ERROR_INVALID_METADATA,
+                   "patch.json: module \"%s\" is not in the archive", self->module);
+      return FALSE;
+    }
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
 
-  return lp_manifest_new_from_data (data != NULL ? data : "", len, error);
+      if (g_strcmp0 (name, LP_MANIFEST_FILENAME) != 0 && g_strcmp0 (name, self->module) != 0)
+        {
+          g_set_error (error, LP_ERROR, LP_ERROR_INVALID_ARCHIVE,
+                       "patch archive: unexpected member \"%s\"", name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+GVariant *
+lp_manifest_to_variant (LpManifest *self)
+{
+  GVariantBuilder fixes;
+
+  g_return_val_if_fail (LP_IS_MANIFEST (self), NULL);
+  g_variant_builder_init (&fixes, G_VARIANT_TYPE ("a(sssb)"));
+  for (guint i = 0; i < self->fixes->len; i++)
+    {
+      LpFix *fix = g_ptr_array_index (self->fixes, i);
+
+      g_variant_builder_add (&fixes, "(sssb)", fix->name, fix->description, fix->bug, fix->patched);
+    }
+  return g_variant_new ("(xssssa(sssb))", self->format, self->version, self->kernel,
+                        self->architecture, self->module, &fixes);
 }
 
 gint64

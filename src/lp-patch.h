@@ -45,6 +45,16 @@ LpVerifiedPatch *lp_patch_verify (int tarball_fd, const char *extract_parent,
                                   const LpPatchExpectation *expect, LpCertSet *trusted,
                                   GCancellable *cancellable, GError **error);
 
+/* The checks after the archive, on a module livepatchd holds as @module_fd
+ * (a sealed memfd from livepatch-fetch, or the stored copy) with the
+ * @manifest that came with it: kernel and architecture against @expect
+ * (sha256 and limits unused), the signature, the module's own name against
+ * patch.json's. @module_fd is duplicated, and read with pread. The result
+ * has no directory, entries or sha256. Same errors as lp_patch_verify(). */
+LpVerifiedPatch *lp_patch_verify_module (int module_fd, LpManifest *manifest,
+                                         const LpPatchExpectation *expect, LpCertSet *trusted,
+                                         GError **error);
+
 LpManifest *lp_verified_patch_get_manifest (LpVerifiedPatch *self); /* transfer none */
 const LpModsigInfo *lp_verified_patch_get_signature (LpVerifiedPatch *self);
 /* SHA-256 of the tarball, only when @expect->sha256 was given (else NULL). */
