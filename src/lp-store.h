@@ -3,7 +3,8 @@
  *   state          GKeyFile: registration, applied patch, last check
  *   machine-token  the server's machine token and, on the next line, the
  *                  origin of the server that issued it (lp-origin.h), 0600
- *   patches/       verified patch tarballs, re-applied after a reboot
+ *   patches/       verified modules (<sha256>.ko) and their manifests
+ *                  (<sha256>.manifest, a GVariant), re-applied after a reboot
  *   locks/<name>   crash-loop guard, written before a module is inserted;
  *                  <name> keeps the kernel's module-name rules
  *                  (lp-module-name.h), so it never looks like the ".NAME.XXXXXX"
