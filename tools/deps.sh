@@ -5,7 +5,7 @@
 LP_BUILD_PACKAGES=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libglib2.0-bin libsoup-3.0-dev glib-networking
-  libgnutls28-dev libarchive-dev libjson-glib-dev libpolkit-gobject-1-dev
+  libgnutls28-dev libarchive-dev libjson-glib-dev libpolkit-gobject-1-dev libseccomp-dev
   bash-completion systemd libgtk-4-dev libadwaita-1-dev
 )
 LP_TEST_PACKAGES=(
