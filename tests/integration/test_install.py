@@ -92,6 +92,9 @@ def layout(tmp_path_factory):
 def test_binaries_land_in_bindir_and_libexecdir(layout):
     assert os.access(layout.path(os.path.join(layout.bindir, 'canonical-livepatch')), os.X_OK)
     assert os.access(layout.path(os.path.join(layout.libexecdir, 'livepatchd')), os.X_OK)
+    # The unprivileged download helper livepatchd starts for every server
+    # operation (privilege separation): without it the daemon cannot fetch.
+    assert os.access(layout.path(os.path.join(layout.libexecdir, 'livepatch-fetch')), os.X_OK)
 
 
 def unit_text(layout):
