@@ -16,7 +16,7 @@
 
 #include "lp-client.h"
 #include "lp-coverage.h"
-#include "lp-cve-data.h"
+#include "lp-cve-json.h"
 #include "lp-error.h"
 #include "lp-fuzz.h"
 

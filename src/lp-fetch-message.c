@@ -256,7 +256,6 @@ static gboolean
 lp_fetch_take_download (GVariant *value, LpFetchResult *result, GError **error)
 {
   g_autoptr (GVariant) manifest = NULL;
-  g_autoptr (GError) manifest_error = NULL;
 
   g_variant_get (value, "(@" LP_MANIFEST_VARIANT_TYPE "t)", &manifest, &result->module_size);
   if (result->module_size == 0 || result->module_size > LP_ARCHIVE_MAX_SIZE * 2ULL)
