@@ -54,8 +54,10 @@ typedef struct
  * (manifest, module size). With a download's reply comes the module: a memfd
  * sealed with LP_FETCH_MODULE_SEALS, passed with SCM_RIGHTS. */
 #define LP_FETCH_REPLY_TYPE                                                                        \
-  "(ssm(sss)m(sm(ssstb)s" LP_COVERAGE_VARIANT_TYPE ")m(bsxa(sas))m(" LP_MANIFEST_VARIANT_TYPE "t)" \
-                                                                                              ")"
+  "(ssm(sss)"                                                                                      \
+  "m(sm(ssstb)s" LP_COVERAGE_VARIANT_TYPE ")"                                                      \
+  "m(bsxa(sas))"                                                                                   \
+  "m(" LP_MANIFEST_VARIANT_TYPE "t))"
 #define LP_FETCH_MODULE_SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
 /* What the daemon takes from a reply, every field checked. */
