@@ -1437,12 +1437,15 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
-/* What a crash or a kill left behind: partial downloads, extraction directories. */
+/* What a crash or a kill left behind: a module or manifest stored but not
+ * recorded, extraction directories. The recorded patch is two files. */
 static void
 engine_remove_leftovers (LpEngine *self)
 {
   g_autofree char *patches = lp_store_get_patch_path (self->store, "");
   const char *keep = lp_store_get_patch_file (self->store);
+  g_autofree char *keep_manifest =
+      g_str_has_suffix (keep, LP_ENGINE_MODULE_SUFFIX) ? engine_manifest_path (keep) : NULL;
   const char *dirs[] = { patches, self->work_dir };
 
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
@@ -1454,7 +1457,8 @@ engine_remove_leftovers (LpEngine *self)
         {
           g_autofree char *path = g_build_filename (dirs[i], name, NULL);
 
-          if (dirs[i] == patches && g_strcmp0 (name, keep) == 0)
+          if (dirs[i] == patches &&
+              (g_strcmp0 (name, keep) == 0 || g_strcmp0 (name, keep_manifest) == 0))
             continue;
           g_debug ("removing leftover %s", path);
           remove_tree (path);
