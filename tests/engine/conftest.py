@@ -202,6 +202,15 @@ class Recorder:
         self.conn.signal_unsubscribe(self.sub)
 
 
+def process_gone(pid):
+    """True once @pid has exited (a zombie not yet reaped counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
 def spin_until(predicate, what="condition"):
     """Runs the default main context until predicate() holds."""
     ctx = GLib.MainContext.default()
@@ -280,7 +289,36 @@ class Livepatch:
         return names
 
     def patch_files(self):
-        return sorted(os.listdir(os.path.join(self.daemon.state_dir, "patches")))
+        """The patches stored under patches/: each a verified module
+        <sha256>.ko with its <sha256>.manifest beside it, listed once, by the
+        module. Any other file (a module or manifest alone, a temporary
+        file) is listed as it is: a test that expects nothing on disk, or
+        one patch, sees it."""
+        names = set(os.listdir(os.path.join(self.daemon.state_dir, "patches")))
+        found = []
+        for name in names:
+            base, ext = os.path.splitext(name)
+            if ext == ".manifest" and base + ".ko" in names:
+                continue  # counted with its module
+            if ext == ".ko" and base + ".manifest" not in names:
+                name += " (no manifest)"
+            found.append(name)
+        return sorted(found)
+
+    def fetch_helpers(self):
+        """Process ids of the livepatch-fetch helpers the daemon runs now."""
+        pid = self.daemon.proc.pid
+        found = []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                found += [int(child) for child in f.read().split()]
+        return sorted(found)
+
+    def stored_module(self):
+        """Path of the one stored module (patches/<sha256>.ko)."""
+        [name] = self.patch_files()
+        assert name.endswith(".ko"), name
+        return os.path.join(self.daemon.state_dir, "patches", name)
 
     def lock_path(self, module):
         return os.path.join(self.daemon.state_dir, "locks", module)

@@ -13,7 +13,7 @@ import pytest
 from gi.repository import Gio, GLib
 
 from conftest import (BUS_NAME, DEADLINE, INTERFACE, OBJECT_PATH, error_name, module_name,
-                      spin_until)
+                      process_gone, spin_until)
 import conftest
 
 ERROR_NAMES = {"NotEnabled", "AlreadyEnabled", "NotAuthorized", "InvalidArgument", "Network",
@@ -357,12 +357,17 @@ def test_cancel_stops_download(enabled, panel):
     lp = enabled
     stall_download(lp)
     refresh = panel.start("Refresh")
-    spin_until(lambda: lp.prop("PatchState") == "downloading" and lp.patch_files(),
-               "partial download on disk")
+    spin_until(lambda: lp.prop("PatchState") == "downloading" and lp.prop("Progress") > 0,
+               "half the download received")
+    # The download is in livepatch-fetch's memory, never on disk.
+    assert lp.patch_files() == []
+    [helper] = lp.fetch_helpers()
     cancel = panel.call("Cancel")
     assert cancel.error is None
-    # Once Cancel returns the partial file is gone and the state is back.
+    # Once Cancel returns nothing is on disk and the state is back; the
+    # helper is killed.
     assert lp.patch_files() == []
+    spin_until(lambda: process_gone(helper), "livepatch-fetch gone")
     assert_final_at_reply(cancel, lp, CheckState="checked", PatchState="unapplied", Progress=0,
                           LastError="", LastErrorCode="")
     refresh.wait()

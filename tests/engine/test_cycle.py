@@ -3,18 +3,17 @@
 """The patch cycle end to end over D-Bus: livepatchd with a simulated kernel,
 the local patch server and mock polkitd (fixtures in conftest.py)."""
 
-import hashlib
 import os
-import re
-import shutil
 import signal
 import stat
+import tarfile
 import time
 
 import pytest
 from gi.repository import GLib
 
-from conftest import ARCH, RELEASE, Recorder, error_name, module_name, spin_until
+from conftest import (ARCH, RELEASE, Recorder, error_name, module_name, process_gone,
+                      spin_until)
 
 
 def assert_still_applied(lp, version):
@@ -322,9 +321,14 @@ def test_killed_during_download_cleaned_at_start(enabled):
     lp.server.publish([("57.3", lp.kit.make("57.3"))])
     lp.server.misbehave(mode="stall", on="download")
     lp.call_async("Refresh")
-    spin_until(lambda: lp.prop("PatchState") == "downloading" and lp.patch_files(),
-               "partial download on disk")
+    spin_until(lambda: lp.prop("PatchState") == "downloading" and lp.prop("Progress") > 0,
+               "half the download received")
+    # The download is in livepatch-fetch's memory, never on disk.
+    assert lp.patch_files() == []
+    [helper] = lp.fetch_helpers()
     lp.daemon.stop(signal.SIGKILL)
+    # Its parent's death kills the helper too.
+    spin_until(lambda: process_gone(helper), "livepatch-fetch gone")
     lp.daemon.start()
     assert lp.patch_files() == []
     assert lp.prop("PatchState") == "unapplied"
@@ -389,28 +393,32 @@ def test_unrecorded_newer_patch_not_rolled_back(enabled):
     assert lp.loaded() == [module_name("57.4")]
 
 
-@pytest.mark.parametrize("digest, message", [
-    ("kept", "SHA-256 of the patch is "),
-    ("rewritten", "module signature: signature does not match the module"),
-], ids=["digest-kept", "digest-rewritten"])
-def test_tampered_stored_patch_refused_at_start(enabled, digest, message):
+def module_of(tarball):
+    """The module file inside a test patch tarball."""
+    with tarfile.open(tarball) as tar:
+        [member] = [m for m in tar.getmembers() if m.name.endswith(".ko")]
+        return tar.extractfile(member).read()
+
+
+@pytest.mark.parametrize("what, message", [
+    ("module", "module signature: signature does not match the module"),
+    ("manifest", ".manifest is damaged"),
+], ids=["module-tampered", "manifest-damaged"])
+def test_tampered_stored_patch_refused_at_start(enabled, what, message):
     """Whoever can write the state directory is root already; still the
-    service re-verifies its stored patch before loading it again: the digest
-    it recorded, then (that rewritten too) the module signature."""
+    service re-verifies its stored patch before loading it again: the
+    module signature, and a manifest that must still be a valid one."""
     lp = enabled
     lp.apply("57.3")
-    stored = os.path.join(lp.daemon.state_dir, "patches", lp.patch_files()[0])
-    state = os.path.join(lp.daemon.state_dir, "state")
+    stored = lp.stored_module()
 
     def tamper():
-        shutil.copyfile(lp.kit.make("57.3", tamper=True), stored)
-        if digest == "rewritten":
-            with open(stored, "rb") as f:
-                new = hashlib.sha256(f.read()).hexdigest()
-            with open(state) as f:
-                text = re.sub(r"(?m)^patch-sha256=.*$", "patch-sha256=" + new, f.read())
-            with open(state, "w") as f:
-                f.write(text)
+        if what == "module":
+            with open(stored, "wb") as f:
+                f.write(module_of(lp.kit.make("57.3", tamper=True)))
+        else:
+            with open(stored[:-len(".ko")] + ".manifest", "r+b") as f:
+                f.truncate(7)
 
     lp.reboot(while_down=tamper)
     lp.wait_prop("PatchState", "apply-failed")
