@@ -10,6 +10,8 @@ import json
 import os
 import time
 
+from gi.repository import GLib
+
 from conftest import RELEASE
 
 TIER_DESCRIPTION = "Free usage; This machine beta tests new patches."
@@ -41,6 +43,22 @@ def cve_requests(lp):
 def read_bytes(path):
     with open(path, "rb") as f:
         return f.read()
+
+
+def stored_cve_data(lp):
+    """The daemon's stored copy: no longer the server's JSON (livepatchd
+    parses none) but what livepatch-fetch took from it, as GVariant text:
+    (digest, timestamp, [(kernel, [fix, ...]), ...])."""
+    with open(cve_path(lp)) as f:
+        return GLib.Variant.parse(GLib.VariantType("(sxa(sas))"), f.read(), None, None).unpack()
+
+
+def as_stored(body):
+    """What the stored copy holds for the server's @body: its SHA-256 (the
+    ETag), and its values."""
+    data = json.loads(body)
+    return (hashlib.sha256(body).hexdigest(), data["timestamp"],
+            [(k["kernel"], k["fixes"]) for k in data["kernels"]])
 
 
 # ---- coverage date and tier description ----
@@ -202,7 +220,7 @@ def test_cve_data_fetched_once_then_not_modified(enabled):
     assert first[0]["status"] == 200
     body = cve_body(CVE_FIXES, [RELEASE, OTHER_KERNEL, "6.1.0-98-amd64"])
     digest = hashlib.sha256(body).hexdigest()
-    assert read_bytes(cve_path(lp)) == body
+    assert stored_cve_data(lp) == as_stored(body)
     assert lp.prop("CveDataDigest") == digest
     assert lp.prop("CveDataTimestamp") == CVE_TIMESTAMP
     assert lp.prop("KernelPackageFixes") == [(RELEASE, ["cve-2026-0001"]),
@@ -217,7 +235,7 @@ def test_cve_data_fetched_once_then_not_modified(enabled):
     after = os.stat(cve_path(lp))
     assert (after.st_ino, after.st_mtime_ns, after.st_size) == (
         before.st_ino, before.st_mtime_ns, before.st_size)
-    assert read_bytes(cve_path(lp)) == body
+    assert stored_cve_data(lp) == as_stored(body)
     assert lp.prop("CveDataDigest") == digest
 
     # The stored copy outlives the daemon: after a restart the same data is
@@ -241,7 +259,7 @@ def test_changed_cve_data_replaces_the_stored_copy(enabled):
     request = cve_requests(lp)[-1]
     assert (request["headers"]["if-none-match"], request["status"]) == (f'"{old_digest}"', 200)
     body = cve_body(changed, [RELEASE], CVE_TIMESTAMP + 60)
-    assert read_bytes(cve_path(lp)) == body
+    assert stored_cve_data(lp) == as_stored(body)
     assert lp.prop("CveDataDigest") == hashlib.sha256(body).hexdigest()
     assert lp.prop("KernelPackageFixes") == [(RELEASE, ["cve-2026-0001", "cve-2026-0004"])]
 
@@ -287,7 +305,7 @@ def test_corrupt_cve_data_is_refused_and_the_old_copy_kept(enabled):
 
     # The next good reply is taken.
     lp.refresh()
-    assert read_bytes(cve_path(lp)) == full
+    assert stored_cve_data(lp) == as_stored(full)
     assert lp.prop("KernelPackageFixes") == [(RELEASE, ["cve-2026-0009"])]
 
 
@@ -312,4 +330,4 @@ def test_damaged_stored_cve_data_is_ignored_at_start(lp_stopped):
     lp.server.publish([], cve_fixes=CVE_FIXES)
     lp.refresh()
     assert "if-none-match" not in cve_requests(lp)[-1]["headers"]
-    assert read_bytes(cve_path(lp)) == cve_body(CVE_FIXES, [RELEASE], timestamp=0)
+    assert stored_cve_data(lp) == as_stored(cve_body(CVE_FIXES, [RELEASE], timestamp=0))
