@@ -19,9 +19,12 @@ gboolean lp_crash_points_enabled (void);
  * when the environment variable LP_CRASH_AT is @name (first hit) or
  * "@name#N" (N-th hit); tests/faults uses it to prove each step of an apply
  * can be interrupted without harm.
- * Names in use: after-download, after-extract, after-verify, after-lock,
- * after-load, during-state-write (any atomic write in the state directory,
- * between writing the temporary file and renaming it). */
+ * Names in livepatchd, in the order of an apply: after-download (the
+ * module memfd received, nothing on disk), after-verify, after-store (the
+ * module and manifest stored, not recorded), after-lock, after-load;
+ * during-state-write (any atomic write in the state directory, between
+ * writing the temporary file and renaming it). after-extract is in the
+ * tarball pipeline, which only livepatch-fetch and livepatch-verify run. */
 void lp_crash_point (const char *name);
 #else
 /* Release builds: no code, no environment lookup. */

@@ -773,6 +773,8 @@ apply_job_save (LpApplyJob *job, GError **error)
       g_prefix_error (error, "cannot store patch %s: ", job->version);
       return FALSE;
     }
+  /* Stored, not yet recorded: the next start removes both files. */
+  lp_crash_point ("after-store");
   return TRUE;
 }
 

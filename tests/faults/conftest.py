@@ -27,7 +27,7 @@ globals().update({k: v for k, v in vars(engine).items() if not k.startswith("__"
 # directory) is a leftover.
 AT_REST = [
     r"config", r"machine-token", r"state",
-    r"patches", r"patches/[0-9a-f]{64}\.patch",
+    r"patches", r"patches/[0-9a-f]{64}\.ko", r"patches/[0-9a-f]{64}\.manifest",
     r"locks", r"locks/lkp_[A-Za-z0-9_]+",
     r"work",
 ]

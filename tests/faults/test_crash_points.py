@@ -12,8 +12,10 @@ from gi.repository import GLib
 from conftest import crash_at, error_name, leftovers, module_name
 
 # Steps before the module is inserted: after a restart nothing is applied,
-# and the next Refresh applies the patch normally.
-BEFORE_INSERT = ["after-download", "after-extract", "after-verify"]
+# and the next Refresh applies the patch normally. The tarball is unpacked
+# in livepatch-fetch: the daemon receives the module (after-download),
+# verifies it, then stores it with its manifest (after-store).
+BEFORE_INSERT = ["after-download", "after-verify", "after-store"]
 
 
 def assert_consistent(lp, version):
@@ -74,10 +76,11 @@ def test_crash_after_load_before_state_saved_loads_once(enabled, monkeypatch):
     assert_consistent(lp, "57.3")
 
 
-@pytest.mark.parametrize("nth", [1, 2, 3])
+@pytest.mark.parametrize("nth", [1, 2, 3, 4, 5])
 def test_crash_during_each_state_write_of_a_cycle(enabled, monkeypatch, nth):
     """Every atomic write of a Refresh that applies a patch (the check record,
-    the lock, the applied state), one at a time."""
+    the stored manifest and module, the lock, the applied state), one at a
+    time."""
     lp = enabled
     lp.server.publish([("57.3", lp.kit.make("57.3"))])
     crash_at(lp, f"during-state-write#{nth}", monkeypatch)
