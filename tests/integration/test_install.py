@@ -304,7 +304,7 @@ def test_rules_example_is_documentation_not_active(layout):
         assert not os.path.exists(os.path.join(layout.destdir, rules_d.lstrip('/'), '50-livepatch-admins.rules'))
 
 
-@pytest.mark.parametrize('page', ['man1/canonical-livepatch.1', 'man8/livepatchd.8'])
+@pytest.mark.parametrize('page', ['man1/canonical-livepatch.1', 'man8/livepatchd.8', 'man8/livepatch-fetch.8'])
 def test_man_pages_land_in_mandir_and_render(layout, page):
     path = layout.path(os.path.join(layout.mandir, page))
     text = open(path, encoding='utf-8').read()
