@@ -125,9 +125,11 @@ start_server() {
 }
 
 # Points the service at the local server, over HTTPS, trusting its
-# certificate through ca-certs.
+# certificate through ca-certs.  dial-timeout covers a cold livepatch-fetch
+# loading its TLS stack and shaking hands, once per request: under TCG on a
+# loaded machine that outlasts the default 12 s.
 configure_for_server() {
-  run config remote-server="https://127.0.0.1:$port" check-interval=0 \
+  run config remote-server="https://127.0.0.1:$port" check-interval=0 dial-timeout=90s \
     tls-patch-download=true ca-certs=@stdin <"$LPVM_OUT/keys/tls-cert.pem"
 }
 
@@ -141,6 +143,76 @@ publish() {
               "version": "$version", "file": "$file"}]}
 JSON
   mv "$work/patches/index.json.tmp" "$work/patches/index.json"
+}
+
+# Tells the patch server to misbehave from now on (its POST /_control), e.g.
+# '{"misbehave": [{"mode": "slow", "on": "download", "times": 1}]}'.
+server_control() {
+  curl -sS --fail --max-time 60 --cacert "$LPVM_OUT/keys/tls-cert.pem" --data "$1" \
+    "https://127.0.0.1:$port/_control" >/dev/null || die "the patch server refused the control request $1"
+}
+
+# --- livepatch-fetch, the unprivileged helper livepatchd runs each server
+# request in (docs: the privilege split) ----------------------------------
+
+# One field of a /proc/PID/status copy (file $1), white space squeezed.
+status_value() { awk -v key="$2:" '$1 == key { $1 = ""; sub(/^ /, ""); print }' "$1"; }
+
+# Runs COMMAND (a refresh that downloads a patch) in the background and
+# catches the livepatch-fetch that livepatchd (PID $1) starts for the
+# download while it runs.  Deterministic, not a race against a fast helper:
+# the patch server holds that download's reply back for a few seconds, so
+# the helper waits in the middle of its work, inside its own seccomp filter
+# (one filter more than livepatchd has; it enters it before it reads its
+# request).  Leaves the helper's /proc/PID/status in $work/fetch-status, its
+# executable in $fetch_exe and its cgroup in $fetch_cgroup.
+# shellcheck disable=SC2034 # fetch_cgroup is for the scenario
+catch_fetch_helper() {
+  local parent=$1 pid cmd parent_filters filters
+  shift
+  server_control '{"misbehave": [{"mode": "slow", "on": "download", "delay": 5, "times": 1}]}'
+  parent_filters=$(status_value "/proc/$parent/status" Seccomp_filters)
+  rm -f "$work/fetch-status"
+  "$@" &
+  cmd=$!
+  fetch_exe=
+  while [ -z "$fetch_exe" ] && kill -0 "$cmd" 2>/dev/null; do
+    for pid in $(pgrep -P "$parent" -x livepatch-fetch); do
+      # It may end between the two reads: then the next one is tried.
+      cat "/proc/$pid/status" >"$work/fetch-status.tmp" 2>/dev/null || continue
+      filters=$(status_value "$work/fetch-status.tmp" Seccomp_filters)
+      [ "${filters:-0}" -gt "${parent_filters:-0}" ] || continue
+      fetch_cgroup=$(cat "/proc/$pid/cgroup" 2>/dev/null) || continue
+      fetch_exe=$(readlink "/proc/$pid/exe") || continue
+      mv "$work/fetch-status.tmp" "$work/fetch-status"
+      echo "lpvm: caught livepatch-fetch (pid $pid, parent $parent) in its sandbox"
+      break
+    done
+    [ -n "$fetch_exe" ] || sleep 0.05
+  done
+  wait "$cmd" || die "$* failed (exit $?)"
+  [ -n "$fetch_exe" ] || die "no livepatch-fetch of livepatchd (pid $parent) seen in its sandbox during $*"
+}
+
+# The caught helper (catch_fetch_helper) ran EXE as USER, with no
+# capability at all (setresuid away from root drops them, no-new-privs keeps
+# them from coming back), no supplementary groups, and its seccomp filter.
+assert_fetch_helper_unprivileged() {
+  local exe=$1 user=$2 uid gid cap
+  uid=$(id -u "$user") || die "no user $user"
+  gid=$(id -g "$user")
+  [ "$uid" -ne 0 ] || die "the user $user is root"
+  assert_eq "livepatch-fetch executable" "$exe" "$fetch_exe"
+  assert_eq "livepatch-fetch Uid (real, effective, saved, fs)" "$uid $uid $uid $uid" \
+    "$(status_value "$work/fetch-status" Uid)"
+  assert_eq "livepatch-fetch Gid (real, effective, saved, fs)" "$gid $gid $gid $gid" \
+    "$(status_value "$work/fetch-status" Gid)"
+  assert_eq "livepatch-fetch Groups" "" "$(status_value "$work/fetch-status" Groups)"
+  for cap in CapInh CapPrm CapEff CapAmb; do
+    assert_eq "livepatch-fetch $cap" 0000000000000000 "$(status_value "$work/fetch-status" "$cap")"
+  done
+  assert_eq "livepatch-fetch NoNewPrivs" 1 "$(status_value "$work/fetch-status" NoNewPrivs)"
+  assert_eq "livepatch-fetch Seccomp (filter mode)" 2 "$(status_value "$work/fetch-status" Seccomp)"
 }
 
 cmdline_shows() { [ "$(cmdline)" = "$(marker "$1")" ]; }
