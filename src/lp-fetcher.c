@@ -196,6 +196,8 @@ lp_fetch_run_maybe_done (GTask *task_ref)
     g_task_return_pointer (task, result, (GDestroyNotify) lp_fetch_result_free);
 }
 
+static void lp_fetch_run_drain (LpFetchRun *run);
+
 static void
 wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -205,7 +207,10 @@ wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
   run->exited = TRUE;
   g_clear_handle_id (&run->deadline_source, g_source_remove);
-  /* Whatever it sent is in the socket buffer: read it all before judging. */
+  /* Whatever it sent is in the socket buffer: read it all before judging,
+   * then stop. A process it left behind holding fd 3 does not keep the run
+   * open (and with no deadline any more, that could be for ever). */
+  lp_fetch_run_drain (run);
   lp_fetch_run_maybe_done (task);
 }
 
@@ -344,6 +349,19 @@ socket_cb (int fd, GIOCondition condition, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* After the helper exited: what the socket holds now is all it sent. */
+static void
+lp_fetch_run_drain (LpFetchRun *run)
+{
+  GError *error = NULL;
+
+  while (!run->socket_closed && lp_fetch_run_read_once (run, &error) == LP_FETCH_READ_MORE)
+    ;
+  if (error != NULL)
+    lp_fetch_run_fail (run, error);
+  lp_fetch_run_stop_reading (run);
+}
+
 /* ---- stderr: the helper's log lines, through the daemon's own logging
  * (and so its redactor) ---- */
 
@@ -470,13 +488,23 @@ deadline_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-cancelled_cb (GCancellable *cancellable, gpointer user_data)
+static gboolean
+cancel_idle_cb (gpointer user_data)
 {
   LpFetchRun *run = g_task_get_task_data (G_TASK (user_data));
 
   lp_fetch_run_fail (run, g_error_new_literal (LP_ERROR, LP_ERROR_CANCELLED, "cancelled"));
   lp_fetch_run_maybe_done (g_object_ref (G_TASK (user_data)));
+  return G_SOURCE_REMOVE;
+}
+
+/* Not in the handler itself: ending the run there could drop the task's
+ * last reference, and lp_fetch_run_free()'s g_cancellable_disconnect()
+ * would then wait for this very handler to return, for ever. */
+static void
+cancelled_cb (GCancellable *cancellable, gpointer user_data)
+{
+  g_idle_add_full (G_PRIORITY_DEFAULT, cancel_idle_cb, g_object_ref (user_data), g_object_unref);
 }
 
 static guint
