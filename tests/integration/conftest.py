@@ -32,6 +32,8 @@ Fixtures
     ``daemon.state_dir``, ``daemon.sim_dir``, ``daemon.config_path``,
     ``daemon.machine_id``, ``daemon.log()`` (its stderr so far)
     ``daemon.extra_args`` (list) is passed on the next start/restart.
+    ``daemon.env`` (dict) is added to livepatchd's environment on the next
+    start/restart (LP_FETCH_HELPER=..., LP_TEST_FETCH_DEADLINE=...).
     ``daemon.wait_properties_changed(names, action)``: runs ``action()`` and
     waits for a PropertiesChanged that names every one of ``names``.
 
@@ -254,6 +256,7 @@ class Daemon:
         self.cmdline_file = os.path.join(tmpdir, "cmdline")
         self.stderr_path = os.path.join(tmpdir, "livepatchd.log")
         self.extra_args = list(extra_args)
+        self.env = {}
         self.proc = None
         self.conn = None
         os.makedirs(self.sim_dir, exist_ok=True)
@@ -266,6 +269,7 @@ class Daemon:
         env = dict(os.environ, STATE_DIRECTORY=self.state_dir,
                    DBUS_SYSTEM_BUS_ADDRESS=self.bus.address)
         env.pop("JOURNAL_STREAM", None)
+        env.update(self.env)
         wrapper = os.environ.get("LP_DAEMON_WRAPPER", "").split()
         args = wrapper + [LIVEPATCHD, "--debug", "--kernel-sim", self.sim_dir,
                 "--machine-id-file", self.machine_id_file, "--mode-file", self.mode_file,
