@@ -541,6 +541,7 @@ lp_fetch_run_start (LpFetcher *self, GTask *task, GVariant *args, GError **error
 {
   LpFetchRun *run = g_task_get_task_data (task);
   g_autoptr (GVariant) request = lp_fetcher_request (self, run->op, args);
+  GBytes *bytes;
   int fds[2];
 
   if (!lp_fetch_resolve_identity (&run->identity, error))
@@ -555,10 +556,11 @@ lp_fetch_run_start (LpFetcher *self, GTask *task, GVariant *args, GError **error
       return lp_error_fail (error, LP_ERROR_INTERNAL, "cannot start livepatch-fetch (%s)",
                             lp_fetch_helper_path ());
     }
+  /* The bytes are the callback's to free: they outlive @request. */
+  bytes = g_variant_get_data_as_bytes (request);
   g_output_stream_write_all_async (g_subprocess_get_stdin_pipe (run->process),
-                                   g_variant_get_data (request), g_variant_get_size (request),
-                                   G_PRIORITY_DEFAULT, NULL, request_written_cb,
-                                   g_variant_get_data_as_bytes (request));
+                                   g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                   G_PRIORITY_DEFAULT, NULL, request_written_cb, bytes);
   lp_fetch_run_log_stderr (task);
   run->socket_source =
       g_unix_fd_add_full (run->socket_fd, G_PRIORITY_DEFAULT, G_IO_IN | G_IO_HUP | G_IO_ERR,
