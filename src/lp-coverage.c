@@ -56,17 +56,6 @@ lp_coverage_save (const LpCoverage *coverage, const char *path, GError **error)
   return TRUE;
 }
 
-/* Every text as lp-text would accept it from the server, so a stored or
- * passed-on coverage is never trusted more than a fresh reply. */
-static gboolean
-coverage_text_ok (const char *text, LpTextKind kind, gsize max_len)
-{
-  g_autofree char *why = NULL;
-  g_autofree char *accepted = lp_text_accept (text, kind, max_len, &why);
-
-  return accepted != NULL && g_strcmp0 (accepted, text) == 0;
-}
-
 static gboolean
 coverage_held_back_ok (GVariant *held_back)
 {
@@ -80,8 +69,8 @@ coverage_held_back_ok (GVariant *held_back)
   while (g_variant_iter_next (&iter, "(&sx&s)", &fix, &published, &notice))
     {
       if (*fix == '\0' || published < 0 ||
-          !coverage_text_ok (fix, LP_TEXT_IDENTIFIER, LP_COVERAGE_MAX_NAME) ||
-          !coverage_text_ok (notice, LP_TEXT_IDENTIFIER, LP_COVERAGE_MAX_NAME))
+          !lp_text_is_accepted (fix, LP_TEXT_IDENTIFIER, LP_COVERAGE_MAX_NAME) ||
+          !lp_text_is_accepted (notice, LP_TEXT_IDENTIFIER, LP_COVERAGE_MAX_NAME))
         return FALSE;
     }
   return TRUE;
@@ -102,7 +91,7 @@ lp_coverage_new_from_variant (GVariant *value, GError **error)
                  &coverage->tier_description, &coverage->held_back);
   if ((*coverage->upgrade_required_date != '\0' &&
        !lp_coverage_date_is_valid (coverage->upgrade_required_date)) ||
-      !coverage_text_ok (coverage->tier_description, LP_TEXT_PROSE, LP_COVERAGE_MAX_TEXT) ||
+      !lp_text_is_accepted (coverage->tier_description, LP_TEXT_PROSE, LP_COVERAGE_MAX_TEXT) ||
       !coverage_held_back_ok (coverage->held_back))
     {
       g_set_error_literal (error, LP_ERROR, LP_ERROR_INTERNAL,

@@ -160,15 +160,12 @@ lp_fetch_bad (GError **error, const char *format, ...)
   return FALSE;
 }
 
-/* An identifier as LpClient accepts it from the server: UTF-8, no control
- * character, at most @max bytes, and not empty unless @allow_empty. */
+/* An identifier as LpClient accepts it from the server (lp-text), not
+ * empty unless @allow_empty. */
 static gboolean
 lp_fetch_text_ok (const char *text, gsize max, gboolean allow_empty)
 {
-  g_autofree char *why = NULL;
-  g_autofree char *accepted = lp_text_accept (text, LP_TEXT_IDENTIFIER, max, &why);
-
-  return accepted != NULL && (allow_empty || *text != '\0');
+  return lp_text_is_accepted (text, LP_TEXT_IDENTIFIER, max) && (allow_empty || *text != '\0');
 }
 
 static gboolean

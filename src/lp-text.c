@@ -49,6 +49,15 @@ lp_text_clean (const char *text)
   return g_string_free (out, FALSE);
 }
 
+gboolean
+lp_text_is_accepted (const char *text, LpTextKind kind, gsize max_len)
+{
+  g_autofree char *why = NULL;
+  g_autofree char *accepted = lp_text_accept (text, kind, max_len, &why);
+
+  return accepted != NULL && strcmp (accepted, text) == 0;
+}
+
 char *
 lp_text_accept (const char *text, LpTextKind kind, gsize max_len, char **why)
 {

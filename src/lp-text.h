@@ -30,6 +30,11 @@ gboolean lp_text_is_control (gunichar c);
  * it came, in bytes, for both kinds. */
 char *lp_text_accept (const char *text, LpTextKind kind, gsize max_len, char **why);
 
+/* Whether @text is what lp_text_accept() would make of it: for values that
+ * were accepted once already and come back (from livepatch-fetch, or from a
+ * file the daemon wrote), so they are trusted no more than the first time. */
+gboolean lp_text_is_accepted (const char *text, LpTextKind kind, gsize max_len);
+
 /* @text as LP_TEXT_PROSE, whatever its length: for foreign messages
  * (json-glib's, which quote the input) before they go into an error. */
 char *lp_text_clean (const char *text);
