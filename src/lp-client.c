@@ -34,10 +34,6 @@
 #define DOWNLOAD_CHUNK (512 * 1024)
 #define MAX_REDIRECTS 5
 /* Bounds on the strings of a reply (docs/PROTOCOL.md), in bytes. */
-#define LP_CLIENT_MAX_TOKEN_LEN 4096 /* machine-token: an opaque credential */
-#define LP_CLIENT_MAX_ID_LEN 256     /* client-id */
-#define LP_CLIENT_MAX_NAME_LEN 64    /* tier, supported, patch.version */
-#define LP_CLIENT_MAX_URL_LEN 2048   /* patch.url */
 
 struct _LpClient
 {
@@ -1037,11 +1033,11 @@ parse_registration (LpRequest *req, guint status, GBytes *body, GError **error)
     }
   obj = parse_reply_object (body, what, error);
   if (obj == NULL ||
-      !get_string (obj, "", "machine-token", what, FALSE, LP_CLIENT_MAX_TOKEN_LEN,
+      !get_string (obj, "", "machine-token", what, FALSE, LP_PROTOCOL_MAX_TOKEN_LEN,
                    &reg->machine_token, error) ||
-      !get_string (obj, "", "client-id", what, FALSE, LP_CLIENT_MAX_ID_LEN, &reg->client_id,
+      !get_string (obj, "", "client-id", what, FALSE, LP_PROTOCOL_MAX_ID_LEN, &reg->client_id,
                    error) ||
-      !get_string (obj, "", "tier", what, TRUE, LP_CLIENT_MAX_NAME_LEN, &reg->tier, error))
+      !get_string (obj, "", "tier", what, TRUE, LP_PROTOCOL_MAX_NAME_LEN, &reg->tier, error))
     return NULL;
   if (*reg->machine_token == '\0' || *reg->client_id == '\0')
     {
@@ -1161,11 +1157,11 @@ parse_offer (JsonObject *patch, const char *what, GError **error)
 {
   g_autoptr (LpPatchOffer) offer = g_new0 (LpPatchOffer, 1);
 
-  if (!get_string (patch, "patch.", "version", what, FALSE, LP_CLIENT_MAX_NAME_LEN, &offer->version,
+  if (!get_string (patch, "patch.", "version", what, FALSE, LP_PROTOCOL_MAX_NAME_LEN,
+                   &offer->version, error) ||
+      !get_string (patch, "patch.", "url", what, FALSE, LP_PROTOCOL_MAX_URL_LEN, &offer->url,
                    error) ||
-      !get_string (patch, "patch.", "url", what, FALSE, LP_CLIENT_MAX_URL_LEN, &offer->url,
-                   error) ||
-      !get_string (patch, "patch.", "sha256", what, FALSE, LP_CLIENT_MAX_ID_LEN, &offer->sha256,
+      !get_string (patch, "patch.", "sha256", what, FALSE, LP_PROTOCOL_MAX_ID_LEN, &offer->sha256,
                    error) ||
       !get_size (patch, what, &offer->size, error) ||
       !get_optional_boolean (patch, "replacement", what, &offer->replacement, error))
@@ -1210,9 +1206,9 @@ parse_check_reply (LpRequest *req, guint status, GBytes *body, GError **error)
     }
   obj = parse_reply_object (body, what, error);
   if (obj == NULL ||
-      !get_string (obj, "", "supported", what, FALSE, LP_CLIENT_MAX_NAME_LEN, &reply->supported,
+      !get_string (obj, "", "supported", what, FALSE, LP_PROTOCOL_MAX_NAME_LEN, &reply->supported,
                    error) ||
-      !get_string (obj, "", "buggy-version", what, TRUE, LP_CLIENT_MAX_NAME_LEN,
+      !get_string (obj, "", "buggy-version", what, TRUE, LP_PROTOCOL_MAX_NAME_LEN,
                    &reply->buggy_version, error))
     return NULL;
   reply->coverage = lp_coverage_parse (obj, what, error);

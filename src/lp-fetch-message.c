@@ -14,11 +14,6 @@
 #include "lp-text.h"
 #include "lp-token.h"
 
-/* Bounds, as LpClient applies them to the server's JSON (lp-client.c). */
-#define LP_FETCH_MAX_ID 256
-#define LP_FETCH_MAX_NAME 64
-#define LP_FETCH_MAX_URL 2048
-
 static const char *const lp_fetch_operations[] = {
   [LP_FETCH_REGISTER] = "register",     [LP_FETCH_CHECK] = "check",
   [LP_FETCH_CVE_DATA] = "cve-data",     [LP_FETCH_DOWNLOAD] = "download",
@@ -175,8 +170,8 @@ lp_fetch_take_registration (GVariant *value, LpFetchResult *result, GError **err
 
   g_variant_get (value, "(sss)", &reg->machine_token, &reg->client_id, &reg->tier);
   if (!lp_token_validate (reg->machine_token, NULL) ||
-      !lp_fetch_text_ok (reg->client_id, LP_FETCH_MAX_ID, FALSE) ||
-      !lp_fetch_text_ok (reg->tier, LP_FETCH_MAX_NAME, TRUE))
+      !lp_fetch_text_ok (reg->client_id, LP_PROTOCOL_MAX_ID_LEN, FALSE) ||
+      !lp_fetch_text_ok (reg->tier, LP_PROTOCOL_MAX_NAME_LEN, TRUE))
     return lp_fetch_bad (error, "a bad machine token, client id or tier");
   result->registration = g_steal_pointer (&reg);
   return TRUE;
@@ -197,8 +192,8 @@ lp_fetch_is_lowercase (const char *hex)
 static gboolean
 lp_fetch_offer_ok (const LpPatchOffer *offer)
 {
-  return lp_fetch_text_ok (offer->version, LP_FETCH_MAX_NAME, FALSE) &&
-         lp_fetch_text_ok (offer->url, LP_FETCH_MAX_URL, FALSE) &&
+  return lp_fetch_text_ok (offer->version, LP_PROTOCOL_MAX_NAME_LEN, FALSE) &&
+         lp_fetch_text_ok (offer->url, LP_PROTOCOL_MAX_URL_LEN, FALSE) &&
          lp_sha256_hex_is_valid (offer->sha256) && lp_fetch_is_lowercase (offer->sha256) &&
          offer->size > 0 && offer->size <= LP_ARCHIVE_MAX_SIZE;
 }
@@ -221,8 +216,8 @@ lp_fetch_take_check (GVariant *value, LpFetchResult *result, GError **error)
       if (!lp_fetch_offer_ok (reply->patch))
         return lp_fetch_bad (error, "a bad patch offer");
     }
-  if (!lp_fetch_text_ok (reply->supported, LP_FETCH_MAX_NAME, TRUE) ||
-      !lp_fetch_text_ok (reply->buggy_version, LP_FETCH_MAX_NAME, TRUE))
+  if (!lp_fetch_text_ok (reply->supported, LP_PROTOCOL_MAX_NAME_LEN, TRUE) ||
+      !lp_fetch_text_ok (reply->buggy_version, LP_PROTOCOL_MAX_NAME_LEN, TRUE))
     return lp_fetch_bad (error, "a bad \"supported\" or buggy version");
   reply->coverage = lp_coverage_new_from_variant (coverage, &coverage_error);
   if (reply->coverage == NULL)

@@ -14,6 +14,13 @@
 
 G_BEGIN_DECLS
 
+/* Bounds on the server's strings, in bytes: LpClient applies them to the
+ * JSON it reads, and livepatchd again to what livepatch-fetch passes on. */
+#define LP_PROTOCOL_MAX_TOKEN_LEN 4096 /* machine-token: an opaque credential */
+#define LP_PROTOCOL_MAX_ID_LEN 256     /* client-id */
+#define LP_PROTOCOL_MAX_NAME_LEN 64    /* tier, supported, patch.version */
+#define LP_PROTOCOL_MAX_URL_LEN 2048   /* patch.url */
+
 typedef struct
 {
   const char *machine_id;
